@@ -1,0 +1,129 @@
+"""Ranking quality of the matching engine against a plain BM25 baseline.
+
+    .venv/bin/python benchmarks/match_quality.py /work/shared/data/match_dev.json [--verbose]
+
+Loading (`load_dataset`) is kept apart from scoring so that another loader,
+one going through the application's import path, can replace it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from registry.matching.engine import MatchIndex, NeedProfile, Offer, SupplierProfile  # noqa: E402
+from registry.matching.evaluation import evaluate, ndcg_at_k  # noqa: E402
+from registry.matching.taxonomy import Taxonomy, load_toml  # noqa: E402
+from registry.matching.text import normalize  # noqa: E402
+
+TAXONOMY_PATH = ROOT / "seeds" / "capabilities.toml"
+K = 10
+
+
+def load_dataset(path):
+    """Reads a judged set: (suppliers, needs, judgements {need id: {supplier id: grade}}).
+
+    Offers carry no capability codes: the engine classifies their text, as it
+    must for companies that describe themselves in their own words.
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    suppliers = [
+        SupplierProfile(
+            id=company["inn"],
+            name=company["name"],
+            region_code=company.get("region", ""),
+            region_name_ru=company.get("city", ""),
+            region_name_en="",
+            verified=True,
+            active=True,
+            okved=tuple(company.get("okved", ())),
+            offers=tuple(Offer((), text) for text in company.get("capabilities", ())),
+            description=company.get("description", ""),
+        )
+        for company in data["companies"]
+    ]
+    regions = {company["inn"]: company.get("region", "") for company in data["companies"]}
+    needs = [
+        NeedProfile(
+            id=need["id"],
+            company_id=need["company_inn"],
+            title=need["title"],
+            text=need.get("description", ""),
+            region_code=regions.get(need["company_inn"], ""),
+        )
+        for need in data["needs"]
+    ]
+    judgements = {need["id"]: dict(need.get("relevant", {})) for need in data["needs"]}
+    return suppliers, needs, judgements
+
+
+def supplier_text(supplier: SupplierProfile) -> str:
+    return " . ".join([*(offer.text for offer in supplier.offers), supplier.description])
+
+
+def need_text(need: NeedProfile) -> str:
+    return f"{need.title} . {need.text}"
+
+
+def rank_engine(suppliers, needs, taxonomy):
+    index = MatchIndex(taxonomy)
+    for supplier in suppliers:
+        index.upsert(supplier)
+    return {need.id: [match.id for match in index.rank(need, limit=K)] for need in needs}
+
+
+def rank_bm25(suppliers, needs):
+    from rank_bm25 import BM25Okapi
+
+    corpus = [normalize(supplier_text(s)) for s in suppliers]
+    bm25 = BM25Okapi(corpus)
+    ids = [s.id for s in suppliers]
+    rankings = {}
+    for need in needs:
+        scores = bm25.get_scores(normalize(need_text(need)))
+        order = sorted(range(len(ids)), key=lambda i: -scores[i])
+        rankings[need.id] = [ids[i] for i in order if ids[i] != need.company_id][:K]
+    return rankings
+
+
+def report(results: dict[str, dict[str, float]]) -> str:
+    metrics = list(next(iter(results.values())))
+    lines = [f"{'':12}" + "".join(f"{m:>12}" for m in metrics)]
+    for name, values in results.items():
+        lines.append(f"{name:12}" + "".join(f"{values[m]:>12.3f}" for m in metrics))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dataset", help="JSON with companies, needs and graded judgements")
+    parser.add_argument("--taxonomy", default=str(TAXONOMY_PATH))
+    parser.add_argument("--verbose", action="store_true", help="print per-need nDCG and the top of each ranking")
+    args = parser.parse_args(argv)
+
+    suppliers, needs, judgements = load_dataset(args.dataset)
+    taxonomy = Taxonomy(load_toml(args.taxonomy))
+    engine = rank_engine(suppliers, needs, taxonomy)
+    baseline = rank_bm25(suppliers, needs)
+    print(f"{len(suppliers)} suppliers, {len(needs)} needs")
+    print(report({"engine": evaluate(engine, judgements, K), "bm25": evaluate(baseline, judgements, K)}))
+    if args.verbose:
+        names = {s.id: s.name for s in suppliers}
+        for need in needs:
+            grades = judgements[need.id]
+            print(
+                f"\n{need.id} {need.title}: engine {ndcg_at_k(engine[need.id], grades, K):.3f}"
+                f" bm25 {ndcg_at_k(baseline[need.id], grades, K):.3f}"
+            )
+            for supplier_id in engine[need.id][:5]:
+                print(f"   {grades.get(supplier_id, 0)} {names[supplier_id]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Settings for each way the registry runs, read from the environment.
+
+`DATABASE_URL` selects the database everywhere: a SQLite file
+(`sqlite:////path/registry.db`) or PostgreSQL (`postgresql+psycopg://…`).
+"""
+
+import os
+
+
+class ConfigError(RuntimeError):
+    """A setting the chosen configuration cannot run without is missing."""
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me")
+    # Read when the app starts: set DATABASE_URL (TEST_DATABASE_URL for tests) to choose the database;
+    # unset, development uses a SQLite file in the instance folder and tests an in-memory SQLite.
+    DATABASE_URL_VARIABLE = "DATABASE_URL"
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "ru"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"
+    LANGUAGES = ("ru", "en")
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail goes to the outbox table only
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "registry@localhost")
+    STALLED_AFTER_DAYS = 30
+    PER_PAGE = 20
+
+    @classmethod
+    def check(cls):
+        """Called by the app factory; production overrides it to refuse unsafe starts."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the debugger is opt-in (`flask run --debug`), never on by default
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    DATABASE_URL_VARIABLE = "TEST_DATABASE_URL"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls):
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            hints = {"SECRET_KEY": "a long random string", "DATABASE_URL": "postgresql+psycopg://user@host/db"}
+            raise ConfigError(
+                "Production refuses to start without " + " and ".join(missing) + " ("
+                + "; ".join(f"{name}: {hints[name]}" for name in missing) + ")."
+            )
+        cls.SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env():
+    """The configuration named by REGISTRY_CONFIG (default: development)."""
+    return CONFIGS[os.environ.get("REGISTRY_CONFIG", "development")]

@@ -1,0 +1,15 @@
+"""How Flask-Login finds the user behind a session."""
+
+from flask_babel import lazy_gettext as _l
+
+from registry.extensions import db
+from registry.models import User
+
+
+def configure_login(login_manager) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))

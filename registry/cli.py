@@ -1,0 +1,116 @@
+"""Command-line interface: `flask --app registry <command>`."""
+
+import json
+import secrets
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from registry.extensions import db
+from registry.models import Capability, Company, Event, Need, OkvedCode, Project, Region, User
+from registry.services import ServiceError, seeding
+from registry.services import users as user_service
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+
+COUNTED = {
+    "regions": Region,
+    "okved_codes": OkvedCode,
+    "capabilities": Capability,
+    "companies": Company,
+    "needs": Need,
+    "projects": Project,
+    "events": Event,
+    "users": User,
+}
+
+
+def fail(message) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("seed")
+def seed_command():
+    """Load regions, OKVED2, the capability taxonomy and the founding data (idempotent)."""
+    added = seeding.seed_all()
+    db.session.commit()
+    click.echo("Seeded: " + ", ".join(f"{name} +{count}" for name, count in added.items()))
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, help="admin, official or company")
+@click.option("--region", "region_iso", help="ISO 3166-2 code of an official's region, e.g. RU-ULY")
+@click.option("--company-inn", help="INN of the company a representative acts for")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input")
+def create_user_command(email, role, region_iso, company_inn, password_stdin):
+    """Create a user; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = user_service.create_user(email, password, role, region_iso=region_iso, company_inn=company_inn)
+    except ServiceError as error:
+        db.session.rollback()
+        fail(error.message)
+    db.session.commit()
+    click.echo(f"Created user {user.email} ({user.role})")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True)
+def create_token_command(email):
+    """Create an API token for a user; the token is printed alone on the last line."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        fail(f"No user with the e-mail {email}")
+    token = user_service.create_token(user)
+    db.session.commit()
+    click.echo(f"API token for {user.email} (shown once, keep it safe):")
+    click.echo(token)
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object")
+def stats_command(as_json):
+    """Count what the registry holds."""
+    counts = {name: db.session.scalar(select(func.count()).select_from(model)) for name, model in COUNTED.items()}
+    if as_json:
+        click.echo(json.dumps(counts))
+    else:
+        for name, count in counts.items():
+            click.echo(f"{name:>14}: {count}")
+
+
+@click.command("quickstart")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000)
+@click.option("--no-serve", is_flag=True, help="Prepare the database but do not start the server")
+def quickstart_command(host, port, no_serve):
+    """Upgrade the database, seed it, make sure an administrator exists, and serve the registry."""
+    from flask import current_app
+
+    upgrade()
+    seeding.seed_all()
+    db.session.commit()
+    if not db.session.scalar(select(User.id).where(User.role == "admin")):
+        password = secrets.token_urlsafe(12)
+        user_service.create_user("admin@registry.local", password, "admin")
+        db.session.commit()
+        click.echo("=" * 60)
+        click.echo("Administrator created (the password is shown only this once):")
+        click.echo("  e-mail:   admin@registry.local")
+        click.echo(f"  password: {password}")
+        click.echo("=" * 60)
+    if not no_serve:
+        click.echo(f"Serving the registry at http://{host}:{port}")
+        current_app.run(host=host, port=port, use_reloader=False)
+
+
+def init_cli(app: Flask) -> None:
+    for command in (seed_command, stats_command, quickstart_command, users_cli, tokens_cli):
+        app.cli.add_command(command)

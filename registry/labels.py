@@ -1,0 +1,57 @@
+"""Translated names of the stored codes (stages, roles, kinds), one place for every page."""
+
+from flask_babel import lazy_gettext as _l
+
+STAGE_LABELS = {
+    "proposal": _l("Proposal"),
+    "negotiation": _l("Negotiation"),
+    "agreement": _l("Agreement"),
+    "implementation": _l("Implementation"),
+    "completed": _l("Completed"),
+    "on_hold": _l("On hold"),
+    "cancelled": _l("Cancelled"),
+}
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "official": _l("Official"),
+    "company": _l("Company representative"),
+}
+
+PARTICIPANT_ROLE_LABELS = {
+    "customer": _l("Customer"),
+    "supplier": _l("Supplier"),
+    "partner": _l("Partner"),
+}
+
+EVENT_KIND_LABELS = {
+    "round_table": _l("Round table"),
+    "delegation_visit": _l("Delegation visit"),
+    "fair": _l("Fair"),
+    "other": _l("Other event"),
+}
+
+NEED_STATUS_LABELS = {
+    "open": _l("Open"),
+    "matched": _l("Matched"),
+    "closed": _l("Closed"),
+}
+
+VERIFICATION_LABELS = {
+    "unverified": _l("Not verified"),
+    "pending": _l("Awaiting verification"),
+    "verified": _l("Verified"),
+}
+
+ALL_LABELS = {
+    "stage": STAGE_LABELS,
+    "role": ROLE_LABELS,
+    "participant_role": PARTICIPANT_ROLE_LABELS,
+    "event_kind": EVENT_KIND_LABELS,
+    "need_status": NEED_STATUS_LABELS,
+    "verification": VERIFICATION_LABELS,
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    return str(ALL_LABELS[kind].get(code, code or ""))

@@ -1,0 +1,22 @@
+"""Every model, imported so that the metadata (and Alembic) sees all tables."""
+
+from registry.models.audit import AuditEntry
+from registry.models.base import Base, utcnow
+from registry.models.capability import Capability, capability_okved
+from registry.models.company import Company, CompanyOkved, Contact
+from registry.models.event import Event, EventParticipant
+from registry.models.introduction import Introduction
+from registry.models.need import Need, need_capability, need_okved
+from registry.models.offer import CapabilityOffer
+from registry.models.okved import OkvedCode
+from registry.models.outbox import OutboxMessage
+from registry.models.project import Project, ProjectParticipant, StageChange
+from registry.models.region import Region
+from registry.models.user import ApiToken, User
+
+__all__ = [
+    "ApiToken", "AuditEntry", "Base", "Capability", "CapabilityOffer", "Company", "CompanyOkved",
+    "Contact", "Event", "EventParticipant", "Introduction", "Need", "OkvedCode", "OutboxMessage",
+    "Project", "ProjectParticipant", "Region", "StageChange", "User", "capability_okved",
+    "need_capability", "need_okved", "utcnow",
+]

@@ -1,0 +1,29 @@
+"""The main menu: each area appears once its blueprint is registered and the user may open it."""
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+MENU = (
+    ("catalog.index", _l("Companies"), None),
+    ("needs.index", _l("Open needs"), None),
+    ("projects.index", _l("Projects"), ("official", "admin")),
+    ("events.index", _l("Events"), None),
+    ("dashboard.index", _l("Dashboard"), ("official", "admin")),
+    ("api.docs", _l("API"), None),
+)
+
+
+def nav_links() -> list[tuple[str, str]]:
+    links = []
+    for endpoint, title, roles in MENU:
+        if endpoint not in current_app.view_functions:
+            continue
+        if roles and not (current_user.is_authenticated and current_user.role in roles):
+            continue
+        links.append((endpoint, title))
+    return links
+
+
+def init_navigation(app: Flask) -> None:
+    app.jinja_env.globals["nav_links"] = nav_links

@@ -1,0 +1,108 @@
+"""Fixtures in the style of DESIGN.md: app, db, client, runner, plus seeded reference data.
+
+The suite runs on in-memory SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set;
+on PostgreSQL each run works in a schema of its own, dropped at the end.
+"""
+
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from config import TestingConfig
+from registry import create_app
+from registry.extensions import db as _db
+from registry.services import seeding
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+REFERENCE_TABLES = {"regions", "okved_codes", "capabilities", "capability_okved"}
+
+
+def with_search_path(url: str, schema: str) -> str:
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture(scope="session")
+def fresh_database_url(tmp_path_factory):
+    """Makes URLs of new, empty databases (a SQLite file, or a new PostgreSQL schema)."""
+    schemas = []
+
+    def make() -> str:
+        if not TEST_DATABASE_URL:
+            return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "registry.db")
+        schema = f"test_{uuid.uuid4().hex[:12]}"
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        schemas.append(schema)
+        return with_search_path(TEST_DATABASE_URL, schema)
+
+    yield make
+    if schemas:
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            for schema in schemas:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def make_config(database_url: str, **settings) -> type:
+    return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **settings})
+
+
+@pytest.fixture(scope="session")
+def app(fresh_database_url):
+    url = fresh_database_url() if TEST_DATABASE_URL else "sqlite://"
+    app = create_app(make_config(url))
+    with app.app_context():
+        _db.create_all()
+        seeding.seed_regions(seeding.SEEDS_DIR / "regions.csv")
+        seeding.seed_okved(seeding.SEEDS_DIR / "okved2.csv")
+        seeding.seed_capabilities(seeding.SEEDS_DIR / "capabilities.toml")
+        _db.session.commit()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The database, with reference data in place; everything else is wiped after each test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        wipe_non_reference_data()
+
+
+def wipe_non_reference_data() -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def founding(db):
+    """The founding article's companies, events, needs and projects."""
+    seeding.seed_cooperation(seeding.SEEDS_DIR / "cooperation.toml")
+    db.session.commit()
+    return db

@@ -1,0 +1,23 @@
+def test_home_page_shows_what_the_registry_holds_in_russian(client, founding):
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="ru">' in page
+    assert "Проекты по стадиям" in page
+    assert "Переговоры" in page
+    assert "Республика Мордовия" in page
+
+
+def test_unknown_page_gets_a_russian_404_without_a_trace(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Страница не найдена" in response.get_data(as_text=True)
+
+
+def test_security_headers_are_set(client):
+    headers = client.get("/").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"]

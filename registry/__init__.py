@@ -58,11 +58,16 @@ def register_i18n(app: Flask) -> None:
     init_i18n(app)
 
 
+AREAS = ("main", "auth", "catalog", "needs", "projects", "events", "dashboard", "transfer")
+
+
 def register_blueprints(app: Flask) -> None:
-    from registry.main import bp as main_bp
+    from importlib import import_module
+
     from registry.navigation import init_navigation
 
-    app.register_blueprint(main_bp)
+    for area in AREAS:
+        app.register_blueprint(import_module(f"registry.{area}").bp)
     init_navigation(app)
 
 

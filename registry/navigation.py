@@ -10,6 +10,7 @@ MENU = (
     ("projects.index", _l("Projects"), ("official", "admin")),
     ("events.index", _l("Events"), None),
     ("dashboard.index", _l("Dashboard"), ("official", "admin")),
+    ("transfer.index", _l("Import and export"), ("official", "admin")),
     ("api.docs", _l("API"), None),
 )
 

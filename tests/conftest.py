@@ -106,3 +106,16 @@ def founding(db):
     seeding.seed_cooperation(seeding.SEEDS_DIR / "cooperation.toml")
     db.session.commit()
     return db
+
+
+@pytest.fixture
+def login(client):
+    """Logs `user` in on the test client (as Flask-Login's session would after a real login)."""
+
+    def log_in(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+
+    return log_in

@@ -27,8 +27,10 @@ W_REGION = 0.03
 
 BM25_K1 = 1.2
 BM25_B = 0.75
-# Taxonomy names added to an entry's text count for less than its own words.
-EXPANSION_TF = 0.5
+# Taxonomy names can be added to stored text too (as a fraction of a word);
+# on the judged set that only blurred entries of one node together, so it is
+# off and only the query is expanded.
+EXPANSION_TF = 0.0
 QUERY_EXPANSION_WEIGHT = 0.3
 # Text relevance reaches its full share at this fraction of the query's
 # best possible BM25 score: no real profile repeats a whole request.
@@ -46,6 +48,9 @@ _MAX_NODES = 6
 _MIN_NODE_SCORE = 0.3
 
 _OKVED_LEVELS = ((5, 1.0), (4, 0.6))  # class "25.62", group "25.6"
+# Terms found in more than this share of entries only add to candidates
+# that other evidence found.
+_COMMON_TERM_SHARE = 0.02
 
 # Words of the request itself, not of what is requested.
 _REQUEST_WORDS = frozenset(
@@ -105,6 +110,10 @@ class Match:
     id: object
     score: float
     reasons: tuple[Reason, ...]
+
+
+def _second(item):
+    return item[1]
 
 
 def _round(value: float) -> float:
@@ -204,6 +213,8 @@ class _Index:
         return tuple(codes)
 
     def _expand(self, terms: dict[str, float], nodes: dict[str, float], weight: float) -> None:
+        if weight <= 0:
+            return
         for code, confidence in nodes.items():
             for stem in self.taxonomy.expansion_stems(code):
                 if stem in _REQUEST_WORDS:
@@ -429,23 +440,22 @@ class _Index:
         return 0.0
 
     # ── fast candidate scoring ──
-    def _candidate_scores(self, query: _Side, text_weights, text_best) -> dict[object, float]:
-        """Upper-bound-free estimate of every candidate's score, from postings only."""
+    def _candidate_scores(self, query: _Side, text_weights, text_best, pool_floor: int) -> dict[object, float]:
+        """Every candidate's score from postings, without the region bonus.
+
+        Specific evidence (close capability nodes, rare terms) finds the
+        candidates; weak evidence (common terms, sibling nodes, OKVED) only adds
+        to candidates already found, unless too few were found. That keeps a
+        query's work proportional to the entries that can make its top list.
+        """
         scores: dict[object, float] = defaultdict(float)
-        # Text.
-        if text_best:
-            scale = W_TEXT / (TEXT_SATURATION * text_best)
-            text: dict[object, float] = defaultdict(float)
-            for stem, weight in text_weights.items():
-                w = weight * scale
-                for entry_id, posting in self._term_postings[stem].items():
-                    text[entry_id] += w * posting
-            for entry_id, value in text.items():
-                scores[entry_id] = min(value, W_TEXT)
+        deferred = []  # (posting, weight) pairs applied to existing candidates only
+        n_entries = max(len(self._entries), 1)
+
         # Capability.
         by_wanted, by_offered = self._relations
         if self.stores_wanted:
-            # Entries want; the query offers. A wanted node's best factor
+            # Entries want, the query offers: a wanted node's best factor
             # depends on the query only.
             best_for_wanted: dict[str, float] = {}
             for code, confidence in query.nodes.items():
@@ -454,8 +464,11 @@ class _Index:
                     if value > best_for_wanted.get(wanted, 0.0):
                         best_for_wanted[wanted] = value
             for wanted, value in best_for_wanted.items():
-                for entry_id, share in self._node_postings.get(wanted, {}).items():
-                    scores[entry_id] += W_CAPABILITY * share * value
+                posting = self._node_postings.get(wanted)
+                if posting:
+                    w = W_CAPABILITY * value
+                    for entry_id, share in posting.items():
+                        scores[entry_id] += w * share
         else:
             weights = self._wanted_weights(query.nodes)
             total = sum(weights.values())
@@ -472,37 +485,94 @@ class _Index:
                 share = W_CAPABILITY * weight / total
                 for entry_id, value in best.items():
                     scores[entry_id] += share * value
+
+        # Text.
+        if text_best:
+            scale = W_TEXT / (TEXT_SATURATION * text_best)
+            text: dict[object, float] = defaultdict(float)
+            common_df = max(_COMMON_TERM_SHARE * n_entries, 50)
+            for stem, weight in text_weights.items():
+                posting = self._term_postings[stem]
+                if len(posting) > common_df:
+                    deferred.append((posting, weight * scale, text))
+                    continue
+                w = weight * scale
+                for entry_id, value in posting.items():
+                    text[entry_id] += w * value
+            if len(text) + len(scores) < pool_floor:
+                for posting, w, target in deferred:
+                    for entry_id, value in posting.items():
+                        target[entry_id] += w * value
+                deferred.clear()
+            for entry_id in text:
+                scores[entry_id] += 0.0  # make every text candidate a candidate
+            for posting, w, target in deferred:
+                self._add_to_existing(target, scores, posting, w)
+            for entry_id, value in text.items():
+                scores[entry_id] += min(value, W_TEXT)
+
         # OKVED.
         okved_best: dict[object, float] = {}
+        grow = len(scores) < pool_floor
         for code in query.okved:
             for length, value in _OKVED_LEVELS:
                 if len(code) < length:
                     continue
-                for entry_id in self._okved_postings.get(code[:length], ()):
+                bucket = self._okved_postings.get(code[:length], ())
+                if grow or len(bucket) < len(scores):
+                    members = bucket if grow else (e for e in bucket if e in scores)
+                else:
+                    members = (e for e in scores if e in bucket)
+                for entry_id in members:
                     if value > okved_best.get(entry_id, 0.0):
                         okved_best[entry_id] = value
         for entry_id, value in okved_best.items():
             scores[entry_id] += W_OKVED * value
         return scores
 
+    @staticmethod
+    def _add_to_existing(target, candidates, posting, weight) -> None:
+        if len(posting) < len(candidates):
+            for entry_id, value in posting.items():
+                if entry_id in candidates:
+                    target[entry_id] += weight * value
+        else:
+            for entry_id in candidates:
+                value = posting.get(entry_id)
+                if value:
+                    target[entry_id] += weight * value
+
     def _rank(self, query: _Side, limit: int, accept) -> list[Match]:
         text_weights, text_best = self._query_text_weights(query)
-        scores = self._candidate_scores(query, text_weights, text_best)
+        scores = self._candidate_scores(query, text_weights, text_best, pool_floor=limit * 20)
         entries = self._entries
-        region_bonus_for = query.region_code
-        candidates = []
-        for entry_id, score in scores.items():
-            entry = entries[entry_id]
-            if not accept(entry):
-                continue
-            if region_bonus_for and entry.region_code and entry.region_code != region_bonus_for:
-                score += W_REGION
-            candidates.append((score, entry_id))
-        # The fast estimate and the explanation agree up to rounding; explain
-        # a few more than asked and order by the explained score.
-        shortlist = heapq.nlargest(limit * 2 + 5, candidates, key=lambda item: item[0])
+        ordered = None
+        shortlist: list[object] = []
+        want = limit * 2 + 5
+        # Best first, accepting lazily: filters are cheap per entry but there
+        # may be tens of thousands of candidates.
+        top = heapq.nlargest(want * 4, scores.items(), key=_second)
+        position = 0
+        while len(shortlist) < want:
+            if position >= len(top):
+                if ordered is not None or len(top) == len(scores):
+                    break
+                ordered = sorted(scores.items(), key=_second, reverse=True)
+                top = ordered
+            entry_id, _ = top[position]
+            position += 1
+            if accept(entries[entry_id]):
+                shortlist.append(entry_id)
+        # The region bonus is added now; anything that bonus could lift into
+        # the list is explained too.
+        floor = scores[shortlist[-1]] - W_REGION if shortlist else 0.0
+        while position < len(top) and top[position][1] >= floor:
+            entry_id = top[position][0]
+            position += 1
+            if accept(entries[entry_id]):
+                shortlist.append(entry_id)
         matches = []
-        for _, entry_id in shortlist:
+        for entry_id in shortlist:
             reasons = sorted(self._explain(query, entries[entry_id], text_weights, text_best), key=lambda r: -r.weight)
             score = _round(min(1.0, sum(reason.weight for reason in reasons)))
             if score > 0:

@@ -1,0 +1,58 @@
+"""Who may do what. Every view checks here on the server; templates only hide what is refused anyway."""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from registry.extensions import login_manager
+
+
+def roles_required(*roles: str):
+    """Anonymous users are sent to log in; logged-in users without one of `roles` get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def is_staff(user) -> bool:
+    """Administrators and officials: they see every company and project."""
+    return bool(user and user.is_authenticated and user.role in ("admin", "official"))
+
+
+def can_edit_company(user, company) -> bool:
+    """Admins edit any company; officials those of their own region; a representative only their own
+    company, once an official has approved the link."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.role == "admin":
+        return True
+    if user.role == "official":
+        return user.region_id is None or user.region_id == company.region_id
+    return user.role == "company" and user.company_approved and user.company_id == company.id
+
+
+def can_verify_company(user, company) -> bool:
+    return bool(user and user.is_authenticated) and user.role in ("admin", "official") and can_edit_company(user, company)
+
+
+def can_manage_need(user, need) -> bool:
+    return can_edit_company(user, need.company)
+
+
+def require(allowed: bool) -> None:
+    """403 unless `allowed`; anonymous users are sent to log in instead."""
+    if not allowed:
+        if not current_user.is_authenticated:
+            abort(login_manager.unauthorized())
+        abort(403)

@@ -1,0 +1,1 @@
+from registry.auth import bp  # noqa: F401

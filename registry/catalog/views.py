@@ -1,0 +1,1 @@
+from registry.catalog import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from registry.dashboard import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from registry.events import bp  # noqa: F401

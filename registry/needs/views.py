@@ -1,0 +1,1 @@
+from registry.needs import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from registry.projects import bp  # noqa: F401

@@ -1,0 +1,37 @@
+"""Round tables, delegation visits and fairs."""
+
+from flask_babel import lazy_gettext as _l
+
+from registry.extensions import db
+from registry.models import Event, EventParticipant
+from registry.models.event import EVENT_KINDS
+from registry.services import ServiceError, audit
+
+EVENT_FIELDS = ("kind", "title", "held_on", "date_note", "place", "region", "description")
+
+
+def save_event(data: dict, *, event: Event | None = None, companies=(), actor=None) -> Event:
+    """Creates an event, or changes `event`; `companies` replaces the participating companies."""
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise ServiceError(_l("The title is required."), "title")
+    if data.get("kind", "round_table") not in EVENT_KINDS:
+        raise ServiceError(_l("Unknown kind of event."), "kind")
+    creating = event is None
+    if creating:
+        event = Event(title=title)
+        db.session.add(event)
+    changed = {}
+    for key in EVENT_FIELDS:
+        if key in data and getattr(event, key) != (data[key] if key != "title" else title):
+            setattr(event, key, data[key] if key != "title" else title)
+            changed[key] = getattr(data[key], "id", data[key])
+    people = [p for p in event.participants if p.company_id is None]
+    wanted = list(dict.fromkeys(companies))
+    if [p.company for p in event.participants if p.company_id is not None] != wanted:
+        event.participants = people + [EventParticipant(company=company) for company in wanted]
+        changed["companies"] = [company.id for company in wanted]
+    db.session.flush()
+    if creating or changed:
+        audit.record(actor, "event.create" if creating else "event.update", event, **changed)
+    return event

@@ -1,0 +1,107 @@
+"""Posting, editing and closing needs."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from registry.extensions import db
+from registry.models import Company, Need
+from registry.models.base import utcnow
+from registry.models.need import NEED_STATUSES
+from registry.services import ServiceError, audit, search
+from registry.services import matching as matching_service
+from registry.services.companies import check_okved, split_okved
+
+
+def validate_need_data(data: dict, *, partial: bool = False) -> dict:
+    errors: dict[str, list] = {}
+    clean: dict = {}
+    if "title" in data or not partial:
+        clean["title"] = str(data.get("title") or "").strip()
+        if not clean["title"]:
+            errors["title"] = [_l("The title is required.")]
+        elif len(clean["title"]) > 300:
+            errors["title"] = [_l("The title is too long (300 characters at most).")]
+    for key in ("text", "volume"):
+        if data.get(key) is not None:
+            clean[key] = str(data[key]).strip()
+    if data.get("deadline") not in (None, ""):
+        deadline = data["deadline"]
+        if isinstance(deadline, str):
+            try:
+                deadline = date.fromisoformat(deadline)
+            except ValueError:
+                errors["deadline"] = [_l("Give the date as YYYY-MM-DD.")]
+        clean["deadline"] = deadline
+    if data.get("okved") is not None:
+        rows, unknown = check_okved(split_okved(data["okved"]))
+        if unknown:
+            errors["okved"] = [_l("Unknown OKVED2 codes: %(codes)s.", codes=", ".join(unknown))]
+        clean["okved"] = rows
+    if data.get("capabilities") is not None:
+        clean["capabilities"] = data["capabilities"]
+    if errors:
+        raise ServiceError(_l("Please correct the marked fields."), errors=errors)
+    return clean
+
+
+def _apply(need: Need, clean: dict) -> dict:
+    changed = {}
+    for key in ("title", "text", "volume", "deadline"):
+        if key in clean and getattr(need, key) != clean[key]:
+            setattr(need, key, clean[key])
+            changed[key] = clean[key]
+    if "okved" in clean and need.okved_codes != clean["okved"]:
+        need.okved_codes = clean["okved"]
+        changed["okved"] = [row.code for row in clean["okved"]]
+    if "capabilities" in clean:
+        nodes = _capability_nodes(clean["capabilities"])
+        if need.capabilities != nodes:
+            need.capabilities = nodes
+            changed["capabilities"] = [node.code for node in nodes]
+    elif not need.capabilities:
+        # A need written in plain words still gets its nodes, so it meets suppliers by capability.
+        need.capabilities = matching_service.classify(f"{need.title}. {need.text}", limit=2)
+    if changed:
+        need.updated_at = utcnow()
+        search.refresh_need(need)
+    return changed
+
+
+def _capability_nodes(items) -> list:
+    """Capability rows from node objects, or classified from free-text statements."""
+    nodes = []
+    for item in items:
+        found = [item] if hasattr(item, "code") else matching_service.classify(str(item), limit=1)
+        nodes += [node for node in found if node not in nodes]
+    return nodes
+
+
+def create_need(company: Company, data: dict, *, actor=None) -> Need:
+    clean = validate_need_data(data)
+    need = Need(company=company, title=clean["title"], status="open")
+    db.session.add(need)
+    _apply(need, clean)
+    search.refresh_need(need)
+    db.session.flush()
+    audit.record(actor, "need.create", need, title=need.title, company_id=company.id)
+    return need
+
+
+def update_need(need: Need, data: dict, *, actor=None) -> Need:
+    changed = _apply(need, validate_need_data(data, partial=True))
+    db.session.flush()
+    if changed:
+        audit.record(actor, "need.update", need, **changed)
+    return need
+
+
+def set_status(need: Need, status: str, *, actor=None) -> Need:
+    if status not in NEED_STATUSES:
+        raise ServiceError(_l("Unknown status."), "status")
+    if need.status != status:
+        need.status = status
+        need.updated_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "need.status", need, status=status)
+    return need

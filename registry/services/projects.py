@@ -1,0 +1,88 @@
+"""Cooperation projects: creating them, moving them through stages, keeping their history."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from registry.extensions import db
+from registry.models import Project, ProjectParticipant, StageChange
+from registry.models.base import utcnow
+from registry.models.project import NOTE_REQUIRED_STAGES, PARTICIPANT_ROLES, STAGES
+from registry.services import ServiceError, audit
+
+
+def parse_value(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
+    except InvalidOperation:
+        raise ServiceError(_l("Give the value in roubles as a number."), "value_rub") from None
+    if amount < 0 or not amount.is_finite():
+        raise ServiceError(_l("Give the value in roubles as a number."), "value_rub")
+    return amount.quantize(Decimal("0.01"))
+
+
+def create_project(*, title: str, participants: list[tuple], actor=None, stage: str = "proposal",
+                   description: str = "", direction=None, value_rub=None, next_step: str = "",
+                   next_step_due=None, responsible=None, source_event=None, source: str | None = None) -> Project:
+    """`participants` holds (company, role) pairs."""
+    title = (title or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = [_l("The title is required.")]
+    if stage not in STAGES:
+        errors["stage"] = [_l("Unknown stage.")]
+    if not participants:
+        errors["participants"] = [_l("A project needs at least one participant.")]
+    if any(role not in PARTICIPANT_ROLES for _, role in participants):
+        errors["participants"] = [_l("Unknown participant role.")]
+    if errors:
+        raise ServiceError(_l("Please correct the marked fields."), errors=errors)
+    project = Project(title=title, stage=stage, description=description or "", direction=direction,
+                      value_rub=parse_value(value_rub), next_step=next_step or "", next_step_due=next_step_due,
+                      responsible=responsible, source_event=source_event, source=source)
+    for company, role in participants:
+        project.participants.append(ProjectParticipant(company=company, role=role))
+    project.stage_changes.append(StageChange(from_stage=None, to_stage=stage, actor=actor))
+    db.session.add(project)
+    db.session.flush()
+    audit.record(actor, "project.create", project, title=title, stage=stage,
+                 participants=[company.id for company, _ in participants])
+    return project
+
+
+def update_project(project: Project, data: dict, *, actor=None) -> Project:
+    changed = {}
+    if "value_rub" in data:
+        data = {**data, "value_rub": parse_value(data["value_rub"])}
+    if "title" in data and not (data["title"] or "").strip():
+        raise ServiceError(_l("The title is required."), "title")
+    for key in ("title", "description", "direction", "value_rub", "next_step", "next_step_due", "responsible",
+                "source_event"):
+        if key in data and getattr(project, key) != data[key]:
+            setattr(project, key, data[key])
+            changed[key] = getattr(data[key], "id", data[key])
+    if changed:
+        project.updated_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "project.update", project, **changed)
+    return project
+
+
+def change_stage(project: Project, to_stage: str, *, note: str = "", actor=None) -> StageChange:
+    """Moves a project to another stage and keeps the change in its history."""
+    note = (note or "").strip()
+    if to_stage not in STAGES:
+        raise ServiceError(_l("Unknown stage."), "stage")
+    if to_stage == project.stage:
+        raise ServiceError(_l("The project is already at this stage."), "stage")
+    if to_stage in NOTE_REQUIRED_STAGES and not note:
+        raise ServiceError(_l("Give a reason for this stage."), "note")
+    change = StageChange(from_stage=project.stage, to_stage=to_stage, note=note, actor=actor)
+    project.stage_changes.append(change)
+    project.stage = to_stage
+    project.updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "project.stage", project, stage=to_stage, note=note)
+    return change

@@ -1,0 +1,1 @@
+from registry.transfer import bp  # noqa: F401

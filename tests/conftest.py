@@ -110,12 +110,16 @@ def founding(db):
 
 @pytest.fixture
 def login(client):
-    """Logs `user` in on the test client (as Flask-Login's session would after a real login)."""
+    """Logs `user` in on the test client through the real login form (factories' default password)."""
+    from tests.factories import DEFAULT_PASSWORD
 
-    def log_in(user):
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+    def log_in(user, password: str = DEFAULT_PASSWORD):
+        from registry.extensions import db as database
+
+        database.session.commit()
+        client.post("/auth/logout")
+        response = client.post("/auth/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
         return user
 
     return log_in

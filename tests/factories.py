@@ -9,6 +9,7 @@ from registry.extensions import db
 from registry.models import Capability, Company, Need, Project, ProjectParticipant, Region, User
 
 _serial = itertools.count(1)
+DEFAULT_PASSWORD = "correct horse battery"
 
 
 def valid_inn(region_code: str = "73") -> str:
@@ -36,7 +37,7 @@ def make_company(**values) -> Company:
     return company
 
 
-def make_user(role: str = "official", *, email: str | None = None, password: str = "correct horse battery",
+def make_user(role: str = "official", *, email: str | None = None, password: str = DEFAULT_PASSWORD,
               **values) -> User:
     if role == "company" and "company" not in values:
         values["company"] = make_company()

@@ -1,1 +1,139 @@
-from registry.auth import bp  # noqa: F401
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from registry.auth import bp
+from registry.auth.forms import LoginForm, PasswordChangeForm, RegistrationForm, ResetForm, ResetRequestForm
+from registry.auth.permissions import can_verify_company, require, roles_required
+from registry.extensions import db, limiter
+from registry.models import User
+from registry.services import ServiceError, accounts
+from registry.url_safety import safe_next
+
+
+def login_account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def form_errors(form, error: ServiceError) -> None:
+    """Shows a service's refusal beside the fields it names (or above the form)."""
+    for field, messages in error.errors.items():
+        target = getattr(form, field, None)
+        if target is not None:
+            target.errors = list(target.errors) + [str(m) for m in messages]
+    if not error.errors:
+        flash(str(error.message), "danger")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"], key_func=login_account_key)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.strip().lower()))
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+        form.password.errors = [_("Wrong e-mail or password.")]
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_representative(
+                email=form.email.data, password=form.password.data, inn=form.inn.data.strip(),
+                company_name=form.company_name.data or "", region=form.region.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your account is created. An official will confirm that you represent the company."), "success")
+            return redirect(url_for("main.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.password.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("main.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(
+            form.email.data, lambda token: url_for("auth.reset", token=token, _external=True))
+        db.session.commit()
+        flash(_("If this address has an account, a link to set a new password is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    user = accounts.user_for_reset_token(token)
+    if user is None:
+        flash(_("This link is invalid or has expired. Ask for a new one."), "danger")
+        return redirect(url_for("auth.request_reset"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Your new password is set. Please log in."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.get("/representatives")
+@roles_required("official", "admin")
+def representatives():
+    """Company representatives whose link to a company awaits approval (in the official's region)."""
+    query = (select(User).where(User.role == "company", User.company_approved.is_(False))
+             .options(selectinload(User.company)).order_by(User.created_at))
+    pending = [u for u in db.session.scalars(query)
+               if current_user.role == "admin" or current_user.region_id in (None, u.company.region_id)]
+    return render_template("auth/representatives.html", pending=pending)
+
+
+@bp.post("/representatives/<int:user_id>/approve")
+@roles_required("official", "admin")
+def approve(user_id: int):
+    user = db.get_or_404(User, user_id)
+    require(user.company is not None and can_verify_company(current_user, user.company))
+    accounts.approve_representative(user, actor=current_user)
+    db.session.commit()
+    flash(_("The representative is approved."), "success")
+    return redirect(url_for("auth.representatives"))

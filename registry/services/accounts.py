@@ -1,0 +1,115 @@
+"""Accounts as people use them: registering for a company, approving that link, passwords."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from registry.extensions import db
+from registry.models import Company, User
+from registry.services import Conflict, ServiceError, audit, mail, search
+from registry.services.companies import find_region
+from registry.validators import IdentifierError, validate_inn
+
+RESET_MAX_AGE = 3600 * 2
+
+
+def register_representative(*, email: str, password: str, inn: str, company_name: str = "",
+                            region: str = "") -> User:
+    """A company representative signs up with their company's INN.
+
+    A known INN gives a link an official must approve; an unknown INN also creates the company,
+    awaiting verification.
+    """
+    email = (email or "").strip().lower()
+    try:
+        inn = validate_inn(inn)
+    except IdentifierError as error:
+        raise ServiceError(error.message, "inn") from error
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise Conflict(_l("A user with the e-mail %(email)s already exists.", email=email), "email")
+    if len(password or "") < 8:
+        raise ServiceError(_l("The password must have at least 8 characters."), "password")
+    company = db.session.scalar(select(Company).where(Company.inn == inn))
+    if company is None:
+        found_region = find_region(region) or find_region(inn[:2])
+        if not (company_name or "").strip():
+            raise ServiceError(_l("This INN is not in the registry yet: give the company's name."), "company_name")
+        if found_region is None:
+            raise ServiceError(_l("Choose the company's region."), "region")
+        company = Company(inn=inn, name=company_name.strip(), region=found_region, verification="pending",
+                          source="registration")
+        db.session.add(company)
+        search.refresh_company(company)
+        db.session.flush()
+        audit.record(None, "company.create", company, inn=inn, name=company.name, via="registration")
+    user = User(email=email, role="company", company=company, company_approved=False)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(user, "user.register", user, company_id=company.id)
+    for official in officials_for(company):
+        mail.send(official.email, _l("A company representative awaits approval"),
+                  _l("%(email)s asks to represent %(company)s (INN %(inn)s) in the registry.",
+                     email=email, company=company.name, inn=inn))
+    return user
+
+
+def officials_for(company: Company) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.role == "official", User.active.is_(True),
+                           (User.region_id == company.region_id) | User.region_id.is_(None))
+    ))
+
+
+def approve_representative(user: User, *, actor) -> None:
+    if user.role != "company" or user.company is None:
+        raise ServiceError(_l("This user does not represent a company."))
+    if not user.company_approved:
+        user.company_approved = True
+        db.session.flush()
+        audit.record(actor, "user.approve", user, company_id=user.company_id)
+        mail.send(user.email, _l("Your access is approved"),
+                  _l("You can now edit %(company)s in the registry.", company=user.company.name))
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current or ""):
+        raise ServiceError(_l("The current password is wrong."), "current_password")
+    set_password(user, new)
+
+
+def set_password(user: User, new: str) -> None:
+    if len(new or "") < 8:
+        raise ServiceError(_l("The password must have at least 8 characters."), "password")
+    user.set_password(new)
+    db.session.flush()
+    audit.record(user, "user.password", user)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def reset_token(user: User) -> str:
+    # The hash fragment makes a token die as soon as the password changes: one use only.
+    return _serializer().dumps({"id": user.id, "h": user.password_hash[-12:]})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("id"))
+    if user is None or not user.active or user.password_hash[-12:] != data.get("h"):
+        return None
+    return user
+
+
+def request_password_reset(email: str, link_for) -> None:
+    """Mails a reset link if the account exists; says nothing either way (no account probing)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+    if user is not None and user.active:
+        mail.send(user.email, _l("Password reset"),
+                  _l("Open this link within two hours to set a new password: %(link)s", link=link_for(reset_token(user))))

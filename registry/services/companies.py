@@ -53,8 +53,51 @@ def check_okved(codes: list[str]) -> tuple[list[OkvedCode], list[str]]:
     return [known[c] for c in unique if c in known], [c for c in unique if c not in known]
 
 
-def validate_company_data(data: dict, *, company: Company | None = None, partial: bool = False) -> dict:
+class DatabaseLookups:
+    """Reference data one query at a time: right for a single form or API call."""
+
+    def region(self, value) -> Region | None:
+        return find_region(value)
+
+    def okved(self, codes: list[str]) -> tuple[list[OkvedCode], list[str]]:
+        return check_okved(codes)
+
+    def inn_owner(self, inn: str) -> int | None:
+        return db.session.scalar(select(Company.id).where(Company.inn == inn))
+
+
+class PreloadedLookups(DatabaseLookups):
+    """The same answers from dictionaries loaded once: imports check thousands of rows without a query each."""
+
+    def __init__(self):
+        self.regions: dict[str, Region] = {}
+        for region in db.session.scalars(select(Region)):
+            for key in (region.iso_code, region.inn_code, region.name_ru, region.name_en):
+                if key:
+                    self.regions[_region_key(key)] = region
+        self.okved_rows = {row.code: row for row in db.session.scalars(select(OkvedCode))}
+        self.inns: dict[str, int] = dict(db.session.execute(select(Company.inn, Company.id).where(Company.inn.is_not(None))).all())
+
+    def region(self, value) -> Region | None:
+        value = str(value or "").strip()
+        return self.regions.get(_region_key(value.zfill(2) if value.isdigit() else value))
+
+    def okved(self, codes: list[str]) -> tuple[list[OkvedCode], list[str]]:
+        unique = list(dict.fromkeys(codes))
+        return [self.okved_rows[c] for c in unique if c in self.okved_rows], [c for c in unique if c not in self.okved_rows]
+
+    def inn_owner(self, inn: str) -> int | None:
+        return self.inns.get(inn)
+
+
+def _region_key(value: str) -> str:
+    return value.strip().lower().replace("ё", "е")
+
+
+def validate_company_data(data: dict, *, company: Company | None = None, partial: bool = False,
+                          lookups: DatabaseLookups | None = None) -> dict:
     """Checks the input and returns clean values; raises ServiceError with every field's problem at once."""
+    lookups = lookups or DatabaseLookups()
     errors: dict[str, list] = {}
     clean: dict = {}
 
@@ -76,7 +119,7 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
         if not clean["name"]:
             errors.setdefault("name", []).append(_l("The name is required."))
     if given("region") or not partial:
-        region = data["region"] if isinstance(data.get("region"), Region) else find_region(data.get("region"))
+        region = data["region"] if isinstance(data.get("region"), Region) else lookups.region(data.get("region"))
         if region is None:
             errors.setdefault("region", []).append(
                 _l("Unknown region %(value)s: give an ISO code such as RU-ULY, a two-digit code or the name.",
@@ -95,7 +138,7 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
         except (TypeError, ValueError):
             errors.setdefault("employees", []).append(_l("Give a whole number."))
     if given("okved"):
-        rows, unknown = check_okved(split_okved(data["okved"]))
+        rows, unknown = lookups.okved(split_okved(data["okved"]))
         if unknown:
             errors.setdefault("okved", []).append(_l("Unknown OKVED2 codes: %(codes)s.", codes=", ".join(unknown)))
         clean["okved"] = rows
@@ -113,13 +156,15 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
                     email = validate_email(email, check_deliverability=False).normalized
                 except EmailNotValidError:
                     errors.setdefault("email", []).append(_l("Not an e-mail address: %(value)s", value=email))
-            clean["contacts"].append({"name": (contact.get("name") or "").strip(),
-                                      "position": (contact.get("position") or "").strip(),
-                                      "phone": (contact.get("phone") or "").strip(), "email": email})
+            person = {"name": (contact.get("name") or "").strip(), "position": (contact.get("position") or "").strip(),
+                      "phone": (contact.get("phone") or "").strip(), "email": email}
+            # A phone or an e-mail without a person's name is still a way to reach the firm.
+            if person["name"] or person["phone"] or person["email"]:
+                clean["contacts"].append(person)
     if errors:
         raise ServiceError(_l("Please correct the marked fields."), errors=errors)
     if clean.get("inn"):
-        other = db.session.scalar(select(Company.id).where(Company.inn == clean["inn"]))
+        other = lookups.inn_owner(clean["inn"])
         if other is not None and (company is None or other != company.id):
             raise Conflict(_l("A company with INN %(inn)s is already registered.", inn=clean["inn"]), "inn")
     return clean
@@ -127,21 +172,50 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
 
 def create_company(data: dict, *, actor=None) -> Company:
     clean = validate_company_data(data)
-    company = Company(inn=clean["inn"], name=clean["name"], region=clean["region"])
-    db.session.add(company)
-    _apply(company, clean)
+    company = _new_company(clean)
     db.session.flush()
     audit.record(actor, "company.create", company, **_summary(clean))
     return company
 
 
+def add_companies(cleans: list[dict], *, actor=None, classify=None, batch_size: int = 500) -> list[Company]:
+    """Creates companies from values `validate_company_data` already cleaned, flushing once per batch:
+    the fast path of spreadsheet imports. `classify` maps a statement to its capability node."""
+    created = []
+    for start in range(0, len(cleans), batch_size):
+        batch = [(_new_company(clean, classify), clean) for clean in cleans[start:start + batch_size]]
+        db.session.flush()  # ids for the audit entries, one round trip per batch
+        for company, clean in batch:
+            audit.record(actor, "company.create", company, **_summary(clean))
+        created += [company for company, _ in batch]
+    return created
+
+
 def update_company(company: Company, data: dict, *, actor=None) -> Company:
     clean = validate_company_data(data, company=company, partial=True)
-    changed = _apply(company, clean)
+    apply_changes(company, clean, actor=actor)
+    return company
+
+
+def apply_changes(company: Company, clean: dict, *, actor=None, classify=None) -> dict:
+    """Applies clean values; audits and returns only the fields that really changed."""
+    changed = _apply(company, clean, classify)
     db.session.flush()
     if changed:
         audit.record(actor, "company.update", company, **changed)
+    return changed
+
+
+def _new_company(clean: dict, classify=None) -> Company:
+    company = Company(inn=clean.get("inn"), name=clean["name"], region=clean["region"])
+    db.session.add(company)
+    _apply(company, clean, classify)
     return company
+
+
+def _classify_one(statement: str):
+    nodes = matching_service.classify(statement, limit=1)
+    return nodes[0] if nodes else None
 
 
 def _summary(clean: dict) -> dict:
@@ -162,8 +236,9 @@ def _describe(clean: dict) -> dict:
     return described
 
 
-def _apply(company: Company, clean: dict) -> dict:
+def _apply(company: Company, clean: dict, classify=None) -> dict:
     """Applies clean values; returns the fields that really changed (for the audit entry)."""
+    classify = classify or _classify_one
     changed = {}
     for key in ("inn", "ogrn", "name", "legal_form", "city", "description", "website", "employees", "region"):
         if key in clean and getattr(company, key) != clean[key]:
@@ -171,17 +246,18 @@ def _apply(company: Company, clean: dict) -> dict:
             changed[key] = _describe({key: clean[key]})[key]
     if "okved" in clean:
         wanted = [row.code for row in clean["okved"]]
-        if [link.okved_code for link in company.okveds] != wanted or (
-            company.okveds and not company.okveds[0].is_main
-        ):
+        # The main code is the first one; the order of the others carries no meaning.
+        have_main = [link.okved_code for link in company.okveds if link.is_main]
+        have_rest = sorted(link.okved_code for link in company.okveds if not link.is_main)
+        if (have_main, have_rest) != (wanted[:1], sorted(wanted[1:])):
             company.okveds = [CompanyOkved(okved_code=code, is_main=index == 0) for index, code in enumerate(wanted)]
             changed["okved"] = wanted
     if "capabilities" in clean:
         have = {offer.text for offer in company.offers}
         for statement in clean["capabilities"]:
             if statement not in have:
-                nodes = matching_service.classify(statement, limit=1)
-                company.offers.append(CapabilityOffer(text=statement, capability=nodes[0] if nodes else None))
+                have.add(statement)
+                company.offers.append(CapabilityOffer(text=statement, capability=classify(statement)))
                 changed.setdefault("capabilities", []).append(statement)
     if "contacts" in clean:
         names = [c.name for c in company.contacts]
@@ -189,7 +265,7 @@ def _apply(company: Company, clean: dict) -> dict:
             (c.position or "", c.phone or "", c.email or "") != (n["position"], n["phone"], n["email"])
             for c, n in zip(company.contacts, clean["contacts"], strict=False)
         ):
-            company.contacts = [Contact(**contact) for contact in clean["contacts"] if contact["name"]]
+            company.contacts = [Contact(**contact) for contact in clean["contacts"]]
             changed["contacts"] = [c["name"] for c in clean["contacts"]]
     if changed:
         search.refresh_company(company)

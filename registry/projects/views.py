@@ -1,1 +1,183 @@
-from registry.projects import bp  # noqa: F401
+"""Cooperation projects for officials: the pipeline, a project's page, create/edit and stage changes."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from registry.auth.permissions import roles_required
+from registry.dashboard import queries
+from registry.extensions import db
+from registry.models import Capability, Company, Event, Project, ProjectParticipant, StageChange, User
+from registry.projects import bp
+from registry.projects.forms import PipelineFilterForm, ProjectForm, StageForm, company_lines
+from registry.services import ServiceError
+from registry.services import projects as project_service
+
+
+def stalled_settings() -> dict:
+    return {"stalled_after_days": current_app.config.get("STALLED_AFTER_DAYS", queries.DEFAULT_STALLED_AFTER_DAYS)}
+
+
+def pipeline_conditions(filters: PipelineFilterForm, *, with_stage: bool = True) -> list:
+    conditions = []
+    if filters.supplier_region.data or filters.customer_region.data:
+        conditions.append(Project.id.in_(
+            queries.region_pair_project_ids(filters.supplier_region.data, filters.customer_region.data)))
+    if filters.direction.data:
+        conditions.append(Project.direction_id.in_(queries.capability_subtree_ids(filters.direction.data)))
+    if filters.responsible.data:
+        conditions.append(Project.responsible_id == filters.responsible.data)
+    if filters.stalled.data:
+        conditions.append(queries.stalled_condition(**stalled_settings()))
+    if with_stage and filters.stage.data:
+        conditions.append(Project.stage == filters.stage.data)
+    return conditions
+
+
+@bp.get("/")
+@roles_required("official", "admin")
+def index():
+    filters = PipelineFilterForm(request.args).fill_choices()
+    filters.validate()  # coercion errors simply leave a filter empty
+    stages = queries.projects_by_stage(where=pipeline_conditions(filters, with_stage=False), **stalled_settings())
+    page = db.paginate(
+        select(Project)
+        .options(
+            joinedload(Project.responsible),
+            joinedload(Project.direction),
+            selectinload(Project.participants).joinedload(ProjectParticipant.company).joinedload(Company.region),
+        )
+        .where(*pipeline_conditions(filters))
+        .order_by(queries.STAGE_ORDER, Project.updated_at.desc(), Project.id.desc()),
+        per_page=current_app.config.get("PER_PAGE", 20), error_out=False, count=True,
+    )
+    stalled_ids = set(db.session.scalars(
+        select(Project.id).where(Project.id.in_([p.id for p in page.items]),
+                                 queries.stalled_condition(**stalled_settings()))))
+    return render_template("projects/index.html", filters=filters, stages=stages, page=page, stalled_ids=stalled_ids,
+                           args={k: v for k, v in request.args.items() if k != "page"})
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("official", "admin")
+def create():
+    form = ProjectForm().fill_choices()
+    if request.method == "GET":
+        form.responsible.data = current_user.id if current_user.role == "official" else None
+        if request.args.get("event", "").isdigit():
+            form.source_event.data = int(request.args["event"])
+    if form.validate_on_submit():
+        try:
+            project = project_service.create_project(
+                title=form.title.data, participants=form.participants(), actor=current_user,
+                stage=form.stage.data, **project_fields(form))
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Project created"), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return render_template("projects/form.html", form=form, project=None), 400 if form.is_submitted() else 200
+
+
+@bp.get("/<int:project_id>")
+@roles_required("official", "admin")
+def detail(project_id: int):
+    return render_detail(load_project(project_id), StageForm())
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@roles_required("official", "admin")
+def edit(project_id: int):
+    project = load_project(project_id)
+    form = ProjectForm(obj=None if request.method == "POST" else project).fill_choices()
+    del form.stage  # stages move through the stage form, with their history
+    if request.method == "GET":
+        form.direction.data = project.direction_id
+        form.responsible.data = project.responsible_id
+        form.source_event.data = project.source_event_id
+        form.value_rub.data = "" if project.value_rub is None else str(project.value_rub)
+        for role, field in (("supplier", form.suppliers), ("customer", form.customers), ("partner", form.partners)):
+            field.data = company_lines(p.company for p in project.participants if p.role == role)
+    if form.validate_on_submit():
+        try:
+            project_service.update_project(
+                project, {"title": form.title.data, "participants": form.participants(), **project_fields(form)},
+                actor=current_user)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Project saved"), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return render_template("projects/form.html", form=form, project=project), 400 if form.is_submitted() else 200
+
+
+@bp.post("/<int:project_id>/stage")
+@roles_required("official", "admin")
+def change_stage(project_id: int):
+    project = load_project(project_id)
+    form = StageForm()
+    if form.validate_on_submit():
+        try:
+            project_service.change_stage(project, form.stage.data, note=form.note.data, actor=current_user)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Project stage changed"), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return render_detail(project, form), 400
+
+
+def load_project(project_id: int) -> Project:
+    return db.one_or_404(
+        select(Project)
+        .options(
+            joinedload(Project.responsible), joinedload(Project.direction), joinedload(Project.source_event),
+            selectinload(Project.participants).joinedload(ProjectParticipant.company).joinedload(Company.region),
+            selectinload(Project.stage_changes).joinedload(StageChange.actor),
+        )
+        .where(Project.id == project_id)
+    )
+
+
+def render_detail(project: Project, stage_form: StageForm):
+    is_stalled = db.session.scalar(
+        select(queries.stalled_condition(**stalled_settings())).where(Project.id == project.id))
+    if not stage_form.is_submitted():
+        stage_form.stage.data = next_stage(project.stage)
+    return render_template("projects/detail.html", project=project, stage_form=stage_form, stalled=is_stalled,
+                           history=queries.entity_history("project", project.id))
+
+
+def next_stage(stage: str) -> str:
+    pipeline = ("proposal", "negotiation", "agreement", "implementation", "completed")
+    return pipeline[pipeline.index(stage) + 1] if stage in pipeline[:-1] else "negotiation"
+
+
+def project_fields(form: ProjectForm) -> dict:
+    """The form's simple fields as the service takes them (objects for the references)."""
+    return {
+        "description": form.description.data or "",
+        "direction": db.session.get(Capability, form.direction.data) if form.direction.data else None,
+        "value_rub": form.value_rub.data,
+        "next_step": form.next_step.data or "",
+        "next_step_due": form.next_step_due.data,
+        "responsible": db.session.get(User, form.responsible.data) if form.responsible.data else None,
+        "source_event": db.session.get(Event, form.source_event.data) if form.source_event.data else None,
+    }
+
+
+def show_service_error(form, error: ServiceError) -> None:
+    """Puts a refused write's messages next to the fields they concern (or at the top of the form)."""
+    placed = False
+    for name, messages in error.errors.items():
+        field = getattr(form, "partners" if name == "participants" else name, None)
+        if field is not None:
+            field.errors = list(field.errors) + [str(message) for message in messages]
+            placed = True
+    if not placed:
+        form.form_errors.append(str(error.message))

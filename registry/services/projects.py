@@ -58,11 +58,21 @@ def update_project(project: Project, data: dict, *, actor=None) -> Project:
         data = {**data, "value_rub": parse_value(data["value_rub"])}
     if "title" in data and not (data["title"] or "").strip():
         raise ServiceError(_l("The title is required."), "title")
+    wanted = None  # (company, role) pairs replacing the current participants, when given
+    if "participants" in data:
+        wanted = list(dict.fromkeys(data["participants"]))
+        if not wanted:
+            raise ServiceError(_l("A project needs at least one participant."), "participants")
+        if any(role not in PARTICIPANT_ROLES for _, role in wanted):
+            raise ServiceError(_l("Unknown participant role."), "participants")
     for key in ("title", "description", "direction", "value_rub", "next_step", "next_step_due", "responsible",
                 "source_event"):
         if key in data and getattr(project, key) != data[key]:
             setattr(project, key, data[key])
             changed[key] = getattr(data[key], "id", data[key])
+    if wanted is not None and [(p.company, p.role) for p in project.participants] != wanted:
+        project.participants = [ProjectParticipant(company=company, role=role) for company, role in wanted]
+        changed["participants"] = [[company.id, role] for company, role in wanted]
     if changed:
         project.updated_at = utcnow()
         db.session.flush()

@@ -1,0 +1,104 @@
+"""Template helpers for project and event pages: money in roubles, links to company pages, stalled marks."""
+
+from decimal import Decimal
+
+from flask import current_app, url_for
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
+
+from registry.i18n import localized
+from registry.projects import bp
+
+
+@bp.app_template_filter("rub")
+def format_roubles(value) -> str:
+    """`1500000` → «1 500 000 ₽» (Russian grouping; kopecks only when there are any)."""
+    if value is None:
+        return "—"
+    amount = Decimal(value)
+    pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
+    return f"{format_decimal(amount, format=pattern)}\u00a0₽"
+
+
+@bp.app_template_global("company_url")
+def company_url(company) -> str | None:
+    """The company's catalogue page, when the catalogue area provides one."""
+    if company is None or "catalog.detail" not in current_app.view_functions:
+        return None
+    try:
+        return url_for("catalog.detail", company_id=company.id)
+    except BuildError:
+        return None
+
+
+@bp.app_template_global("region_pair")
+def region_pair(project) -> tuple[str, str]:
+    """Supplier regions and customer regions of a project (names joined), from its participants' companies."""
+
+    def regions(role):
+        found = {p.company.region.id: p.company.region for p in project.participants if p.role == role}
+        return ", ".join(localized(region) for region in sorted(found.values(), key=lambda region: region.name_ru))
+
+    return regions("supplier"), regions("customer")
+
+
+AUDIT_ACTIONS = {
+    "project.create": _l("Project created"),
+    "project.update": _l("Project edited"),
+    "project.stage": _l("Project stage changed"),
+    "event.create": _l("Event created"),
+    "event.update": _l("Event edited"),
+    "company.create": _l("Company added"),
+    "company.update": _l("Company edited"),
+    "company.verification": _l("Company verification changed"),
+    "need.create": _l("Need posted"),
+    "need.update": _l("Need edited"),
+    "need.status": _l("Need status changed"),
+    "offer.delete": _l("Offer deleted"),
+    "user.create": _l("User created"),
+    "user.register": _l("User registered"),
+    "user.approve": _l("Company link approved"),
+    "user.password": _l("Password changed"),
+    "token.create": _l("API token created"),
+}
+
+AUDIT_ENTITIES = {
+    "project": _l("Project"),
+    "event": _l("Event"),
+    "company": _l("Company"),
+    "need": _l("Need"),
+    "user": _l("User"),
+    "capabilityoffer": _l("Offer"),
+    "apitoken": _l("API token"),
+}
+
+# Where an entity's page lives: (endpoint, URL argument).
+AUDIT_ENTITY_PAGES = {
+    "project": ("projects.detail", "project_id"),
+    "event": ("events.detail", "event_id"),
+    "company": ("catalog.detail", "company_id"),
+    "need": ("needs.detail", "need_id"),
+}
+
+
+@bp.app_template_global("audit_action")
+def audit_action(action: str) -> str:
+    return str(AUDIT_ACTIONS.get(action, action))
+
+
+@bp.app_template_global("audit_entity")
+def audit_entity(entry) -> str:
+    name = str(AUDIT_ENTITIES.get(entry.entity_type, entry.entity_type or "—"))
+    return f"{name} №\u00a0{entry.entity_id}" if entry.entity_id else name
+
+
+@bp.app_template_global("audit_entity_url")
+def audit_entity_url(entry) -> str | None:
+    endpoint, argument = AUDIT_ENTITY_PAGES.get(entry.entity_type, (None, None))
+    if not endpoint or not entry.entity_id or endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **{argument: entry.entity_id})
+    except BuildError:
+        return None

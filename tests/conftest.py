@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from config import TestingConfig
 from registry import create_app
+from registry.catalog.fulltext import ensure_fulltext
 from registry.extensions import db as _db
 from registry.services import seeding
 
@@ -60,6 +61,8 @@ def app(fresh_database_url):
     app = create_app(make_config(url))
     with app.app_context():
         _db.create_all()
+        with _db.engine.begin() as connection:
+            ensure_fulltext(connection)  # the FTS objects the migrations make, outside the metadata
         seeding.seed_regions(seeding.SEEDS_DIR / "regions.csv")
         seeding.seed_okved(seeding.SEEDS_DIR / "okved2.csv")
         seeding.seed_capabilities(seeding.SEEDS_DIR / "capabilities.toml")

@@ -1,0 +1,249 @@
+"""Read side of the catalogue and of the needs list: filters and full-text search as plain SELECTs.
+
+The web pages, the JSON API and the export build their lists from these functions, so a filter means
+the same everywhere. Nothing here writes, and nothing needs a request: pass the dialect name
+("sqlite" or "postgresql") or let it be read from the session's engine.
+
+Search goes through the pre-stemmed `search_text` columns and the database indexes built by
+`registry.catalog.fulltext`. Snowball gives different stems to some word forms of one root
+(штамповка → "штамповк", штампы → "штамп", штамповочное → "штамповочн"), so each query word
+becomes "its exact stem OR any stem starting with its root", the root being the stem with a
+derivational suffix taken off (-овк, -очн, -ова, -н, -к ...). The exact stem ranks higher.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Select, column, false, func, literal_column, or_, select, table
+from sqlalchemy.orm import aliased
+
+from registry.catalog.fulltext import FULLTEXT_TABLES, SEARCH_VECTOR
+from registry.extensions import db
+from registry.matching.text import stem, tokens
+from registry.models import (
+    Capability,
+    CapabilityOffer,
+    Company,
+    CompanyOkved,
+    Need,
+    OkvedCode,
+    Region,
+    need_capability,
+    need_okved,
+)
+
+COMPANY_SORTS = ("name", "region", "updated", "relevance")
+NEED_SORTS = ("updated", "deadline", "title", "relevance")
+MAX_QUERY_WORDS = 12
+
+# Derivational endings Snowball leaves on a stem, longest first. Only Cyrillic stems are cut, and only
+# down to MIN_ROOT letters, so that a root still says something ("стан" is the shortest it goes).
+DERIVATIONAL_SUFFIXES = (
+    "ительн", "овочн", "ировк", "ирова", "ованн", "тельн", "ическ",
+    "очн", "ечн", "овк", "евк", "ова", "ева", "енн", "ческ",
+    "ск", "ов", "ев", "н", "к",
+)
+MIN_ROOT = 4
+_CYRILLIC_ONLY = re.compile(r"^[а-я]+$")
+OKVED_PATTERN = re.compile(r"^(?:[A-U]|\d{2}(?:\.\d{1,2}){0,2})$")
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """One query word: its exact stem, and the root every related stem starts with (None: exact only)."""
+
+    stem: str
+    root: str | None
+
+
+def root_of(word_stem: str) -> str | None:
+    """The prefix that related word forms share, or None when the stem is too short to widen."""
+    if len(word_stem) < MIN_ROOT or not word_stem.isalpha():
+        return None
+    if _CYRILLIC_ONLY.match(word_stem):
+        for suffix in DERIVATIONAL_SUFFIXES:
+            if word_stem.endswith(suffix) and len(word_stem) - len(suffix) >= MIN_ROOT:
+                return word_stem[: -len(suffix)]
+    return word_stem
+
+
+def search_terms(query: str) -> list[SearchTerm]:
+    """The query's words through the one normaliser (fold, stop words, Snowball), then widened to roots."""
+    terms, seen = [], set()
+    for token in tokens(query or "")[:MAX_QUERY_WORDS]:
+        word_stem = stem(token)
+        if word_stem not in seen:
+            seen.add(word_stem)
+            terms.append(SearchTerm(word_stem, root_of(word_stem)))
+    return terms
+
+
+def fts5_match(terms: list[SearchTerm]) -> str:
+    """An FTS5 MATCH expression: every word must match, by its stem or by its root as a prefix."""
+    parts = []
+    for term in terms:
+        if term.root:
+            parts.append(f'("{term.stem}" OR "{term.root}"*)')
+        else:
+            parts.append(f'"{term.stem}"')
+    return " AND ".join(parts)
+
+
+def tsquery(terms: list[SearchTerm]) -> str:
+    """The same expression for PostgreSQL's to_tsquery('simple', ...)."""
+    parts = []
+    for term in terms:
+        parts.append(f"({term.stem} | {term.root}:*)" if term.root else term.stem)
+    return " & ".join(parts)
+
+
+def _dialect(dialect: str | None) -> str:
+    return dialect or db.session.get_bind().dialect.name
+
+
+def fulltext_search(model, query: str, dialect: str | None = None):
+    """(condition-adder, rank expression) for searching `model` (Company or Need).
+
+    Returns a function that adds the full-text condition to a SELECT of `model`, and an expression to
+    ORDER BY for best-first ranking; (None, None) when the query has no searchable words.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return None, None
+    table_name = model.__tablename__
+    if _dialect(dialect) == "sqlite":
+        fts_name = FULLTEXT_TABLES[table_name]
+        fts = table(fts_name, column("rowid"))
+        match = fts5_match(terms)
+
+        def add_condition(stmt: Select) -> Select:
+            return stmt.join(fts, fts.c.rowid == model.id).where(literal_column(fts_name).op("MATCH")(match))
+
+        # bm25() is lower for better matches
+        return add_condition, func.bm25(literal_column(fts_name)).asc()
+    vector = literal_column(f"{table_name}.{SEARCH_VECTOR}")
+    ts_query = func.to_tsquery("simple", tsquery(terms))
+
+    def add_condition(stmt: Select) -> Select:
+        return stmt.where(vector.op("@@")(ts_query))
+
+    return add_condition, func.ts_rank(vector, ts_query).desc()
+
+
+def capability_subtree(code: str) -> Select:
+    """SELECT of the ids of capability node `code` and of every node below it (a recursive CTE)."""
+    tree = select(Capability.id).where(Capability.code == code).cte("capability_subtree", recursive=True)
+    child = aliased(Capability)
+    tree = tree.union_all(select(child.id).where(child.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def okved_condition(code_column, code: str):
+    """`code_column` is the OKVED code `code` or one below it: "25" finds "25.62", "C" a whole section."""
+    code = code.strip().upper()
+    if not OKVED_PATTERN.match(code):
+        return false()
+    if code.isalpha():
+        return code_column.in_(select(OkvedCode.code).where(OkvedCode.section == code))
+    # OKVED2 codes nest by prefix: 25 → 25.6 → 25.62 → 25.62.1
+    below = code_column.like(code + ".%") if "." not in code else code_column.like(code + "%")
+    return or_(code_column == code, below)
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    """What a catalogue (or open-needs) list is narrowed to; empty values mean "any"."""
+
+    q: str = ""
+    region: str = ""  # ISO 3166-2 code, e.g. RU-ULY
+    district: str = ""  # federal district, its Russian name as stored on the regions
+    capability: str = ""  # capability node code; its subtree counts too
+    okved: str = ""  # OKVED2 code; codes below it count too
+    verified_only: bool = False
+    sort: str = ""  # one of COMPANY_SORTS / NEED_SORTS; empty: relevance when searching, else the default
+    language: str = "ru"  # which region names to sort by
+
+
+def _region_conditions(filters: CatalogFilters) -> list:
+    conditions = []
+    if filters.region:
+        conditions.append(Region.iso_code == filters.region.upper())
+    if filters.district:
+        conditions.append(Region.federal_district_ru == filters.district)
+    return conditions
+
+
+def company_query(filters: CatalogFilters, dialect: str | None = None) -> Select:
+    """SELECT of active companies matching `filters`, in the chosen order (add LIMIT or paginate)."""
+    stmt = select(Company).join(Company.region).where(Company.active.is_(True), *_region_conditions(filters))
+    if filters.capability:
+        stmt = stmt.where(Company.id.in_(
+            select(CapabilityOffer.company_id).where(CapabilityOffer.capability_id.in_(capability_subtree(filters.capability)))
+        ))
+    if filters.okved:
+        stmt = stmt.where(Company.id.in_(
+            select(CompanyOkved.company_id).where(okved_condition(CompanyOkved.okved_code, filters.okved))
+        ))
+    if filters.verified_only:
+        stmt = stmt.where(Company.verification == "verified")
+    add_search, rank = fulltext_search(Company, filters.q, dialect)
+    if add_search:
+        stmt = add_search(stmt)
+    sort = filters.sort or ("relevance" if rank is not None else "name")
+    region_name = Region.name_en if filters.language == "en" else Region.name_ru
+    orderings = {
+        "name": [Company.name],
+        "region": [region_name, Company.name],
+        "updated": [Company.updated_at.desc()],
+        "relevance": [rank] if rank is not None else [Company.name],
+    }
+    return stmt.order_by(*orderings.get(sort, orderings["name"]), Company.id)
+
+
+def need_query(filters: CatalogFilters, dialect: str | None = None, statuses: tuple[str, ...] = ("open",)) -> Select:
+    """SELECT of needs (open by default) of active companies matching `filters`; the same filters as
+    the catalogue, with the need's own capability nodes and OKVED codes."""
+    stmt = (
+        select(Need)
+        .join(Need.company)
+        .join(Company.region)
+        .where(Need.status.in_(statuses), Company.active.is_(True), *_region_conditions(filters))
+    )
+    if filters.capability:
+        stmt = stmt.where(Need.id.in_(
+            select(need_capability.c.need_id).where(need_capability.c.capability_id.in_(capability_subtree(filters.capability)))
+        ))
+    if filters.okved:
+        stmt = stmt.where(Need.id.in_(
+            select(need_okved.c.need_id).where(okved_condition(need_okved.c.okved_code, filters.okved))
+        ))
+    if filters.verified_only:
+        stmt = stmt.where(Company.verification == "verified")
+    add_search, rank = fulltext_search(Need, filters.q, dialect)
+    if add_search:
+        stmt = add_search(stmt)
+    sort = filters.sort or ("relevance" if rank is not None else "updated")
+    orderings = {
+        "updated": [Need.updated_at.desc()],
+        "deadline": [Need.deadline.is_(None), Need.deadline],
+        "title": [Need.title],
+        "relevance": [rank] if rank is not None else [Need.updated_at.desc()],
+    }
+    return stmt.order_by(*orderings.get(sort, orderings["updated"]), Need.id.desc())
+
+
+def okved_exists(code: str) -> bool:
+    code = code.strip().upper()
+    return bool(OKVED_PATTERN.match(code)) and db.session.get(OkvedCode, code) is not None
+
+
+def federal_districts(regions) -> list[tuple[str, str]]:
+    """(Russian name, English name) of each federal district, from region rows."""
+    return sorted({(r.federal_district_ru, r.federal_district_en) for r in regions})
+
+
+__all__ = [
+    "COMPANY_SORTS", "NEED_SORTS", "CatalogFilters", "SearchTerm", "capability_subtree", "company_query",
+    "fts5_match", "fulltext_search", "need_query", "okved_condition", "okved_exists", "root_of",
+    "search_terms", "tsquery",
+]

@@ -1,0 +1,19 @@
+"""Counts the SQL statements a block of code sends (list pages must not grow with their rows)."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+
+@contextmanager
+def count_queries(engine):
+    statements: list[str] = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)

@@ -29,6 +29,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail goes to the outbox table only
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "registry@localhost")
+    API_TITLE = "Cooperation registry API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_RATE_LIMIT = "300 per minute"
     STALLED_AFTER_DAYS = 30
     PER_PAGE = 20
 

@@ -39,7 +39,7 @@ def default_database(app: Flask) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from registry.extensions import csrf, db, limiter, login_manager, migrate
+    from registry.extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.abspath(os.path.join(app.root_path, os.pardir, "migrations")),
@@ -47,6 +47,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from registry.api.errors import ErrorSchema
+
+    api.ERROR_SCHEMA = ErrorSchema  # document errors in the registry's shape: {"message", "errors"}
+    api.init_app(app)
     from registry.auth.loader import configure_login
 
     configure_login(login_manager)
@@ -64,10 +68,17 @@ AREAS = ("main", "auth", "catalog", "needs", "projects", "events", "dashboard", 
 def register_blueprints(app: Flask) -> None:
     from importlib import import_module
 
+    from registry.api import bp as api_bp
+    from registry.api.docs import docs_bp
+    from registry.extensions import api, csrf, limiter
     from registry.navigation import init_navigation
 
     for area in AREAS:
         app.register_blueprint(import_module(f"registry.{area}").bp)
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
+    limiter.limit(app.config["API_RATE_LIMIT"])(api_bp)
+    api.register_blueprint(api_bp)
+    app.register_blueprint(docs_bp)
     init_navigation(app)
 
 

@@ -1,6 +1,7 @@
 """Error pages in the user's language, and JSON errors for the API; never a stack trace."""
 
 from flask import Flask, render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -22,11 +23,34 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def field_errors(data: dict) -> dict[str, list[str]]:
+    """Per-field messages from a service refusal (`errors`) or from webargs (`messages` by location)."""
+    if data.get("errors"):
+        return data["errors"]
+    flat: dict[str, list[str]] = {}
+    for location_errors in (data.get("messages") or {}).values():
+        for field, messages in _flatten(location_errors):
+            flat.setdefault(field, []).extend(messages)
+    return flat
+
+
+def _flatten(errors, prefix=""):
+    """webargs nests errors for lists and nested objects ({"participants": {0: {"role": [...]}}})."""
+    if isinstance(errors, list):
+        # marshmallow's messages are English strings; the catalogue has them (registry/api/messages.py)
+        yield prefix or "_schema", [gettext(m) for m in errors if isinstance(m, str)]
+        return
+    for key, value in errors.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        yield from _flatten(value, name)
+
+
 def error_response(error: HTTPException):
     code = error.code or 500
     title = ERROR_TITLES.get(code, error.name)
     if wants_json():
-        return {"message": str(title), "errors": {}}, code
+        data = getattr(error, "data", None) or {}
+        return {"message": str(data.get("message") or title), "errors": field_errors(data)}, code
     return render_template("errors/error.html", code=code, title=title), code
 
 

@@ -11,7 +11,7 @@ MENU = (
     ("events.index", _l("Events"), None),
     ("dashboard.index", _l("Dashboard"), ("official", "admin")),
     ("transfer.index", _l("Import and export"), ("official", "admin")),
-    ("api.docs", _l("API"), None),
+    ("api_docs.docs", _l("API"), None),
 )
 
 

@@ -8,7 +8,9 @@ import os
 import uuid
 from urllib.parse import quote
 
+import flask_babel
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from config import TestingConfig
@@ -59,6 +61,7 @@ def make_config(database_url: str, **settings) -> type:
 def app(fresh_database_url):
     url = fresh_database_url() if TEST_DATABASE_URL else "sqlite://"
     app = create_app(make_config(url))
+    app.before_request(forget_per_request_state)
     with app.app_context():
         _db.create_all()
         with _db.engine.begin() as connection:
@@ -71,6 +74,13 @@ def app(fresh_database_url):
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+def forget_per_request_state() -> None:
+    """Tests hold one app context open across requests (so `db.session` is shared with the views);
+    a real request gets a fresh context. Drop what Flask-Login and Babel cache on it."""
+    g.pop("_login_user", None)
+    flask_babel.refresh()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from registry.api.tokens import user_from_bearer_token
 from registry.extensions import db
 from registry.models import User
 
@@ -13,3 +14,6 @@ def configure_login(login_manager) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
+
+    # API calls carry a bearer token instead of a session cookie.
+    login_manager.request_loader(user_from_bearer_token)

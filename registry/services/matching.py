@@ -5,11 +5,24 @@ from rows whose `updated_at` moved past its high-water mark, and so never answer
 for long, whichever process made the change.
 """
 
-from sqlalchemy import select
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from registry.extensions import db
-from registry.matching import CapabilityNode, Taxonomy
-from registry.models import Capability
+from registry.matching import (
+    CapabilityNode,
+    Match,
+    MatchIndex,
+    NeedProfile,
+    Offer,
+    OpportunityIndex,
+    Reason,
+    SupplierProfile,
+    Taxonomy,
+)
+from registry.models import Capability, CapabilityOffer, Company, Need
 
 _taxonomy_cache: dict = {}
 
@@ -45,3 +58,180 @@ def classify(text: str, limit: int = 3) -> list[Capability]:
         return []
     found = {cap.code: cap for cap in db.session.scalars(select(Capability).where(Capability.code.in_(codes)))}
     return [found[code] for code in codes if code in found]
+
+
+# --- Profiles: rows in, engine dataclasses out -------------------------------------------------
+
+def region_code(region) -> str:
+    return (region.iso_code or region.inn_code) if region is not None else ""
+
+
+def supplier_profile(company: Company) -> SupplierProfile:
+    return SupplierProfile(
+        id=company.id,
+        name=company.name,
+        region_code=region_code(company.region),
+        region_name_ru=company.region.name_ru,
+        region_name_en=company.region.name_en,
+        verified=company.verification == "verified",
+        active=company.active,
+        okved=tuple(link.okved_code for link in company.okveds),
+        offers=tuple(
+            Offer(node_codes=(offer.capability.code,) if offer.capability else (),
+                  text=" ".join(filter(None, (offer.text, offer.equipment, offer.certifications))))
+            for offer in company.offers
+        ),
+        description=company.description or "",
+    )
+
+
+def need_profile(need: Need) -> NeedProfile:
+    company = need.company
+    return NeedProfile(
+        id=need.id,
+        company_id=need.company_id,
+        title=need.title,
+        text=" ".join(filter(None, (need.text, need.volume))),
+        node_codes=tuple(cap.code for cap in need.capabilities),
+        okved=tuple(code.code for code in need.okved_codes),
+        region_code=region_code(company.region),
+        region_name_ru=company.region.name_ru,
+        region_name_en=company.region.name_en,
+    )
+
+
+COMPANY_LOAD = (
+    selectinload(Company.offers).joinedload(CapabilityOffer.capability),
+    selectinload(Company.okveds),
+    joinedload(Company.region),
+)
+NEED_LOAD = (
+    selectinload(Need.capabilities),
+    selectinload(Need.okved_codes),
+    joinedload(Need.company).joinedload(Company.region),
+)
+
+
+# --- Indexes: caches of the database, refreshed incrementally ---------------------------------
+
+class _CachedIndex:
+    """An engine index plus the high-water mark of the rows it has seen."""
+
+    def __init__(self, index):
+        self.index = index
+        self.seen_until = None
+        self.ids: set[int] = set()
+
+
+_indexes: dict = {}
+BATCH = 2000
+
+
+def _refresh(cached: _CachedIndex, model, options, profile, keep) -> None:
+    """Upserts the rows changed since the last look and drops the rows that are gone.
+
+    One cheap query (max updated_at, count) per call when nothing changed.
+    """
+    newest, count = db.session.execute(select(func.max(model.updated_at), func.count(model.id))).one()
+    if newest == cached.seen_until and count == len(cached.ids):
+        return
+    query = select(model).options(*options).order_by(model.id)
+    if cached.seen_until is not None:
+        query = query.where(model.updated_at >= cached.seen_until)
+    last_id = 0
+    while True:
+        rows = db.session.scalars(query.where(model.id > last_id).limit(BATCH)).all()
+        if not rows:
+            break
+        for row in rows:
+            if keep(row):
+                cached.index.upsert(profile(row))
+                cached.ids.add(row.id)
+            elif row.id in cached.ids:
+                cached.index.remove(row.id)
+                cached.ids.discard(row.id)
+        last_id = rows[-1].id
+    if count != len(cached.ids) or cached.seen_until is None:
+        existing = set(db.session.scalars(select(model.id)))
+        for gone in cached.ids - existing:
+            cached.index.remove(gone)
+        cached.ids &= existing
+    cached.seen_until = newest
+
+
+def _cached(name: str, factory) -> _CachedIndex:
+    taxonomy = load_taxonomy()
+    key = (db.engine.url.render_as_string(), name)
+    cached = _indexes.get(key)
+    if cached is None or cached.index.taxonomy is not taxonomy:
+        cached = _indexes[key] = _CachedIndex(factory(taxonomy))
+    return cached
+
+
+def supplier_index() -> MatchIndex:
+    cached = _cached("suppliers", MatchIndex)
+    _refresh(cached, Company, COMPANY_LOAD, supplier_profile, keep=lambda company: True)
+    return cached.index
+
+
+def need_index() -> OpportunityIndex:
+    cached = _cached("needs", OpportunityIndex)
+    _refresh(cached, Need, NEED_LOAD, need_profile, keep=lambda need: need.status == "open")
+    return cached.index
+
+
+def forget_indexes() -> None:
+    """Drops every cached index (tests, or after bulk loads that bypass updated_at)."""
+    _indexes.clear()
+    _taxonomy_cache.clear()
+
+
+# --- Ranking, with rows back ------------------------------------------------------------------
+
+def suppliers_for(need: Need, *, limit: int = 10, other_regions_only: bool = False, region=None,
+                  verified_only: bool = False) -> list[tuple[Company, Match]]:
+    """The best suppliers for a need, with their companies loaded in one query."""
+    matches = supplier_index().rank(
+        need_profile(need), limit=limit, exclude_company_id=need.company_id,
+        other_regions_only=other_regions_only, region=region_code(region) if region is not None else None,
+        verified_only=verified_only,
+    )
+    companies = {c.id: c for c in db.session.scalars(
+        select(Company).where(Company.id.in_([m.id for m in matches])).options(joinedload(Company.region)))}
+    return [(companies[m.id], m) for m in matches if m.id in companies]
+
+
+def opportunities_for(company: Company, *, limit: int = 10) -> list[tuple[Need, Match]]:
+    """Open needs of other companies that this company could serve."""
+    matches = need_index().rank(supplier_profile(company), limit=limit, exclude_company_id=company.id)
+    needs = {n.id: n for n in db.session.scalars(
+        select(Need).where(Need.id.in_([m.id for m in matches]))
+        .options(joinedload(Need.company).joinedload(Company.region)))}
+    return [(needs[m.id], m) for m in matches if m.id in needs]
+
+
+def explain(reason: Reason) -> str:
+    """A reason as one sentence in the user's language."""
+    data = reason.data
+    lang = "en" if str(get_locale() or "ru") == "en" else "ru"
+    node = data.get(f"node_name_{lang}", "")
+    wanted = data.get(f"wanted_name_{lang}", "")
+    if reason.kind == "capability_exact":
+        return _("%(node)s: exactly what the need asks for", node=node)
+    if reason.kind == "capability_parent":
+        return _("%(node)s: covers the requested %(wanted)s", node=node, wanted=wanted)
+    if reason.kind == "capability_child":
+        return _("%(node)s: a specialisation of the requested %(wanted)s", node=node, wanted=wanted)
+    if reason.kind == "capability_sibling":
+        return _("%(node)s: close to the requested %(wanted)s", node=node, wanted=wanted)
+    if reason.kind.startswith("capability"):
+        return _("%(node)s: related to the requested %(wanted)s", node=node, wanted=wanted)
+    if reason.kind == "text":
+        return _("Same words in the descriptions: %(terms)s", terms=", ".join(data.get("terms", [])))
+    if reason.kind == "okved":
+        return _("OKVED2 codes agree: %(offered)s ↔ %(wanted)s", offered=data.get("okved", ""),
+                 wanted=data.get("wanted_okved", ""))
+    if reason.kind == "region":
+        return _("Another region: %(supplier)s → %(customer)s", supplier=data.get(f"region_name_{lang}", ""),
+                 customer=data.get(f"other_region_name_{lang}", ""))
+    return reason.kind

@@ -14,6 +14,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from .taxonomy import Taxonomy
 from .text import normalize, tokens
@@ -112,8 +113,7 @@ class Match:
     reasons: tuple[Reason, ...]
 
 
-def _second(item):
-    return item[1]
+_second = itemgetter(1)
 
 
 def _round(value: float) -> float:
@@ -162,6 +162,10 @@ class _Index:
         self._term_postings: dict[str, dict[object, float]] = defaultdict(dict)
         # node -> {entry id: confidence (suppliers) or share of capability weight (needs)}
         self._node_postings: dict[str, dict[object, float]] = defaultdict(dict)
+        # stem -> largest weight in its posting (a bound for pruning), filled lazily
+        self._term_max: dict[str, float] = {}
+        # node -> {supplier id: best confidence of an offer in the node's subtree}
+        self._subtree_postings: dict[str, dict[object, float]] = defaultdict(dict)
         # OKVED prefix -> set of entry ids
         self._okved_postings: dict[str, set] = defaultdict(set)
         self._total_length = 0.0
@@ -284,11 +288,23 @@ class _Index:
         # Term weights use the average length at insertion time: an upsert
         # touches only its own postings, and the average moves slowly.
         norm = BM25_K1 * (1 - BM25_B + BM25_B * side.length / max(self._average_length(), 1e-9))
+        term_max = self._term_max
         for stem, tf in side.terms.items():
-            self._term_postings[stem][side.id] = tf * (BM25_K1 + 1) / (tf + norm)
+            weight = tf * (BM25_K1 + 1) / (tf + norm)
+            self._term_postings[stem][side.id] = weight
+            if stem in term_max and weight > term_max[stem]:
+                term_max[stem] = weight
         node_values = self._node_values(side)
         for code, value in node_values.items():
             self._node_postings[code][side.id] = value
+        if not self.stores_wanted:
+            # An offer of a node is an exact match for a need of any of its
+            # ancestors: keep each subtree's best offer ready.
+            for code, value in node_values.items():
+                for ancestor in self.taxonomy.path(code):
+                    bucket = self._subtree_postings[ancestor]
+                    if value > bucket.get(side.id, 0.0):
+                        bucket[side.id] = value
         for key in self._okved_keys(side.okved):
             self._okved_postings[key].add(side.id)
 
@@ -300,8 +316,11 @@ class _Index:
         self._total_length -= side.length
         for stem in side.terms:
             self._discard(self._term_postings, stem, entry_id)
+            self._term_max.pop(stem, None)
         for code in side.nodes:
             self._discard(self._node_postings, code, entry_id)
+            for ancestor in self.taxonomy.path(code):
+                self._discard(self._subtree_postings, ancestor, entry_id)
         for key in self._okved_keys(side.okved):
             bucket = self._okved_postings.get(key)
             if bucket is not None:
@@ -440,137 +459,199 @@ class _Index:
         return 0.0
 
     # ── fast candidate scoring ──
-    def _candidate_scores(self, query: _Side, text_weights, text_best, pool_floor: int) -> dict[object, float]:
-        """Every candidate's score from postings, without the region bonus.
+    def _candidate_scores(self, query: _Side, text_weights, text_best, want: int, accept) -> dict[object, float]:
+        """Scores, region bonus included, of every entry that can reach the top `want`.
 
-        Specific evidence (close capability nodes, rare terms) finds the
-        candidates; weak evidence (common terms, sibling nodes, OKVED) only adds
-        to candidates already found, unless too few were found. That keeps a
-        query's work proportional to the entries that can make its top list.
+        Specific evidence (exactly matching capability nodes, rare terms) finds
+        candidates. Weak evidence (parent and sibling nodes, common terms,
+        OKVED, region) has a known upper bound: it is looked up only for
+        candidates that bound could still lift into the top list (the MaxScore
+        idea), unless too few candidates were found, when it finds more.
         """
-        scores: dict[object, float] = defaultdict(float)
-        deferred = []  # (posting, weight) pairs applied to existing candidates only
-        n_entries = max(len(self._entries), 1)
-
-        # Capability.
         by_wanted, by_offered = self._relations
+        # Capability, per wanted node: (share of the score, exact values by
+        # entry (read-only), weak relations still to apply, weak values by entry).
+        groups: list[tuple[float, dict, list, dict]] = []
         if self.stores_wanted:
             # Entries want, the query offers: a wanted node's best factor
-            # depends on the query only.
+            # depends on the query only, and each entry's share is stored.
             best_for_wanted: dict[str, float] = {}
             for code, confidence in query.nodes.items():
                 for wanted, factor, _ in by_offered.get(code, ()):
                     value = factor * confidence
                     if value > best_for_wanted.get(wanted, 0.0):
                         best_for_wanted[wanted] = value
+            combined: dict[object, float] = defaultdict(float)
             for wanted, value in best_for_wanted.items():
-                posting = self._node_postings.get(wanted)
-                if posting:
-                    w = W_CAPABILITY * value
-                    for entry_id, share in posting.items():
-                        scores[entry_id] += w * share
+                for entry_id, share in self._node_postings.get(wanted, {}).items():
+                    combined[entry_id] += share * value
+            groups.append((W_CAPABILITY, combined, [], {}))
         else:
             weights = self._wanted_weights(query.nodes)
             total = sum(weights.values())
             for code, weight in weights.items():
-                best: dict[object, float] = {}
-                for offered, factor, _ in by_wanted[code]:
-                    posting = self._node_postings.get(offered)
-                    if not posting:
-                        continue
-                    for entry_id, confidence in posting.items():
-                        value = factor * confidence
-                        if value > best.get(entry_id, 0.0):
-                            best[entry_id] = value
-                share = W_CAPABILITY * weight / total
-                for entry_id, value in best.items():
-                    scores[entry_id] += share * value
+                exact = self._subtree_postings.get(code, {})
+                weak = [
+                    (factor, self._node_postings[offered])
+                    for offered, factor, _ in by_wanted[code]
+                    if factor < 1.0 and offered in self._node_postings
+                ]
+                groups.append((W_CAPABILITY * weight / total, exact, weak, {}))
 
-        # Text.
+        # Text: rare terms now, common ones later.
+        text: dict[object, float] = defaultdict(float)
+        common_terms = []
         if text_best:
             scale = W_TEXT / (TEXT_SATURATION * text_best)
-            text: dict[object, float] = defaultdict(float)
-            common_df = max(_COMMON_TERM_SHARE * n_entries, 50)
+            common_df = max(_COMMON_TERM_SHARE * len(self._entries), 50)
             for stem, weight in text_weights.items():
                 posting = self._term_postings[stem]
-                if len(posting) > common_df:
-                    deferred.append((posting, weight * scale, text))
-                    continue
                 w = weight * scale
+                if len(posting) > common_df:
+                    common_terms.append((w, posting, self._posting_max(stem)))
+                    continue
                 for entry_id, value in posting.items():
                     text[entry_id] += w * value
-            if len(text) + len(scores) < pool_floor:
-                for posting, w, target in deferred:
-                    for entry_id, value in posting.items():
-                        target[entry_id] += w * value
-                deferred.clear()
-            for entry_id in text:
-                scores[entry_id] += 0.0  # make every text candidate a candidate
-            for posting, w, target in deferred:
-                self._add_to_existing(target, scores, posting, w)
-            for entry_id, value in text.items():
-                scores[entry_id] += min(value, W_TEXT)
 
-        # OKVED.
-        okved_best: dict[object, float] = {}
-        grow = len(scores) < pool_floor
-        for code in query.okved:
-            for length, value in _OKVED_LEVELS:
-                if len(code) < length:
-                    continue
-                bucket = self._okved_postings.get(code[:length], ())
-                if grow or len(bucket) < len(scores):
-                    members = bucket if grow else (e for e in bucket if e in scores)
-                else:
-                    members = (e for e in scores if e in bucket)
-                for entry_id in members:
-                    if value > okved_best.get(entry_id, 0.0):
-                        okved_best[entry_id] = value
-        for entry_id, value in okved_best.items():
+        okved_buckets = [
+            (value, self._okved_postings[code[:length]])
+            for code in query.okved
+            for length, value in _OKVED_LEVELS
+            if len(code) >= length and code[:length] in self._okved_postings
+        ]
+
+        candidates: set = set(text)
+        for _, exact, _, _ in groups:
+            candidates.update(exact)
+
+        bound = W_REGION + (W_OKVED if okved_buckets else 0.0)
+        bound += sum(share * max(f for f, _ in weak) for share, _, weak, _ in groups if weak)
+        bound += min(W_TEXT, sum(w * top for w, _, top in common_terms))
+        threshold = -1.0
+        if len(candidates) >= want * 8:
+            partial = dict.fromkeys(candidates, 0.0)
+            for share, exact, _, _ in groups:
+                for entry_id, value in exact.items():
+                    partial[entry_id] += share * value
+            for entry_id, value in text.items():
+                partial[entry_id] += value if value < W_TEXT else W_TEXT
+            threshold = self._accepted_floor(partial, want, accept) - bound
+
+        if threshold <= 0.0:
+            # Entries with weak evidence only could still make the list: let
+            # weak evidence find candidates too.
+            for _, _, weak, weak_values in groups:
+                for factor, posting in weak:
+                    self._apply_max(weak_values, posting, factor, None)
+                    candidates.update(posting)
+            for w, posting, _ in common_terms:
+                for entry_id, value in posting.items():
+                    text[entry_id] += w * value
+                candidates.update(posting)
+            for _, bucket in okved_buckets:
+                candidates.update(bucket)
+            survivors = candidates
+        else:
+            survivors = {entry_id for entry_id, value in partial.items() if value >= threshold}
+            for _, _, weak, weak_values in groups:
+                for factor, posting in weak:
+                    self._apply_max(weak_values, posting, factor, survivors)
+            for w, posting, _ in common_terms:
+                for entry_id, value in self._restrict(posting, survivors):
+                    text[entry_id] += w * value
+
+        scores = dict.fromkeys(survivors, 0.0)
+        for share, exact, _, weak_values in groups:
+            if weak_values:
+                for entry_id in survivors:
+                    value = exact.get(entry_id, 0.0)
+                    other = weak_values.get(entry_id, 0.0)
+                    if other > value:
+                        value = other
+                    if value:
+                        scores[entry_id] += share * value
+            else:
+                for entry_id, value in self._restrict(exact, survivors):
+                    scores[entry_id] += share * value
+        for entry_id, value in self._restrict(text, survivors):
+            scores[entry_id] += value if value < W_TEXT else W_TEXT
+        okved: dict[object, float] = {}
+        for value, bucket in okved_buckets:
+            for entry_id in self._restrict_set(bucket, survivors):
+                if value > okved.get(entry_id, 0.0):
+                    okved[entry_id] = value
+        for entry_id, value in okved.items():
             scores[entry_id] += W_OKVED * value
+        home = query.region_code
+        if home:
+            entries = self._entries
+            for entry_id in survivors:
+                region = entries[entry_id].region_code
+                if region and region != home:
+                    scores[entry_id] += W_REGION
         return scores
 
+    def _posting_max(self, stem: str) -> float:
+        top = self._term_max.get(stem)
+        if top is None:
+            top = self._term_max[stem] = max(self._term_postings[stem].values())
+        return top
+
+    def _accepted_floor(self, partial: dict, want: int, accept) -> float:
+        """The want-th best partial score among accepted entries (0 if unknown).
+
+        Scores only grow from partial ones, so an entry whose partial score
+        plus the weak evidence's bound stays below this cannot make the list.
+        """
+        entries = self._entries
+        top = heapq.nlargest(want * 4, partial.items(), key=_second)
+        for attempt in (top, None):
+            if attempt is None:
+                if len(top) == len(partial):
+                    break
+                # Strict filters: walk the whole order.
+                attempt = sorted(partial.items(), key=_second, reverse=True)
+            found = 0
+            for entry_id, value in attempt:
+                if accept(entries[entry_id]):
+                    found += 1
+                    if found == want:
+                        return value
+        return 0.0
+
     @staticmethod
-    def _add_to_existing(target, candidates, posting, weight) -> None:
-        if len(posting) < len(candidates):
-            for entry_id, value in posting.items():
-                if entry_id in candidates:
-                    target[entry_id] += weight * value
-        else:
-            for entry_id in candidates:
-                value = posting.get(entry_id)
-                if value:
-                    target[entry_id] += weight * value
+    def _restrict(posting: dict, survivors):
+        if len(posting) <= len(survivors):
+            return [(e, v) for e, v in posting.items() if e in survivors]
+        return [(e, posting[e]) for e in survivors if e in posting]
+
+    @staticmethod
+    def _restrict_set(bucket: set, survivors):
+        return bucket & survivors if isinstance(survivors, set) else [e for e in survivors if e in bucket]
+
+    def _apply_max(self, best: dict, posting: dict, factor: float, survivors) -> None:
+        items = posting.items() if survivors is None else self._restrict(posting, survivors)
+        for entry_id, confidence in items:
+            value = factor * confidence
+            if value > best.get(entry_id, 0.0):
+                best[entry_id] = value
 
     def _rank(self, query: _Side, limit: int, accept) -> list[Match]:
         text_weights, text_best = self._query_text_weights(query)
-        scores = self._candidate_scores(query, text_weights, text_best, pool_floor=limit * 20)
+        # Fast and explained scores agree; a few spare places absorb rounding ties.
+        want = limit + 5
+        scores = self._candidate_scores(query, text_weights, text_best, want, accept)
         entries = self._entries
-        ordered = None
+        # Best first, accepting lazily: there may be thousands of candidates.
         shortlist: list[object] = []
-        want = limit * 2 + 5
-        # Best first, accepting lazily: filters are cheap per entry but there
-        # may be tens of thousands of candidates.
-        top = heapq.nlargest(want * 4, scores.items(), key=_second)
-        position = 0
-        while len(shortlist) < want:
-            if position >= len(top):
-                if ordered is not None or len(top) == len(scores):
+        ranked = heapq.nlargest(want * 4, scores.items(), key=_second)
+        if len(ranked) < len(scores) and sum(1 for e, _ in ranked if accept(entries[e])) < want:
+            ranked = sorted(scores.items(), key=_second, reverse=True)
+        for entry_id, _ in ranked:
+            if accept(entries[entry_id]):
+                shortlist.append(entry_id)
+                if len(shortlist) == want:
                     break
-                ordered = sorted(scores.items(), key=_second, reverse=True)
-                top = ordered
-            entry_id, _ = top[position]
-            position += 1
-            if accept(entries[entry_id]):
-                shortlist.append(entry_id)
-        # The region bonus is added now; anything that bonus could lift into
-        # the list is explained too.
-        floor = scores[shortlist[-1]] - W_REGION if shortlist else 0.0
-        while position < len(top) and top[position][1] >= floor:
-            entry_id = top[position][0]
-            position += 1
-            if accept(entries[entry_id]):
-                shortlist.append(entry_id)
         matches = []
         for entry_id in shortlist:
             reasons = sorted(self._explain(query, entries[entry_id], text_weights, text_best), key=lambda r: -r.weight)

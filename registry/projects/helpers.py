@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from registry.i18n import localized
+from registry.labels import label
 from registry.projects import bp
 
 
@@ -102,3 +103,39 @@ def audit_entity_url(entry) -> str | None:
         return url_for(endpoint, **{argument: entry.entity_id})
     except BuildError:
         return None
+
+
+AUDIT_FIELDS = {
+    "title": _l("Title"),
+    "description": _l("Description"),
+    "direction": _l("Direction"),
+    "value_rub": _l("Value, roubles"),
+    "stage": _l("Stage"),
+    "note": _l("Note"),
+    "next_step": _l("Next step"),
+    "next_step_due": _l("Next step due"),
+    "responsible": _l("Responsible official"),
+    "source_event": _l("Source event"),
+    "participants": _l("Participants"),
+    "companies": _l("Participating companies"),
+    "kind": _l("Kind"),
+    "held_on": _l("Date"),
+    "date_note": _l("Note on the date"),
+    "place": _l("Place"),
+    "region": _l("Region"),
+}
+
+
+@bp.app_template_global("audit_field")
+def audit_field(key: str) -> str:
+    return str(AUDIT_FIELDS.get(key, key))
+
+
+@bp.app_template_global("audit_value")
+def audit_value(key: str, value) -> str:
+    """A recorded value as people read it: stage names translated, lists joined."""
+    if key == "stage" and isinstance(value, str):
+        return label("stage", value)
+    if isinstance(value, list):
+        return ", ".join(" ".join(str(part) for part in item) if isinstance(item, list) else str(item) for item in value)
+    return "—" if value in (None, "") else str(value)

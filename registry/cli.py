@@ -111,6 +111,19 @@ def quickstart_command(host, port, no_serve):
         current_app.run(host=host, port=port, use_reloader=False)
 
 
+@click.command("demo-data")
+@click.option("--companies", "count", type=click.IntRange(1, 1_000_000), required=True)
+@click.option("--seed", default=1, help="Random seed: the same seed gives the same data")
+@click.option("--needs-share", default=0.2, type=click.FloatRange(0, 1), help="Share of companies with an open need")
+def demo_data_command(count, seed, needs_share):
+    """Fill the database with N synthetic companies (marked «(демо)») for load and speed work."""
+    from registry.services import demo_data
+
+    made = demo_data.generate(count, seed=seed, needs_share=needs_share)
+    db.session.commit()
+    click.echo("Added: " + ", ".join(f"{name} {number}" for name, number in made.items()))
+
+
 def init_cli(app: Flask) -> None:
-    for command in (seed_command, stats_command, quickstart_command, users_cli, tokens_cli):
+    for command in (seed_command, stats_command, quickstart_command, demo_data_command, users_cli, tokens_cli):
         app.cli.add_command(command)

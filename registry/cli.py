@@ -127,3 +127,5 @@ def demo_data_command(count, seed, needs_share):
 def init_cli(app: Flask) -> None:
     for command in (seed_command, stats_command, quickstart_command, demo_data_command, users_cli, tokens_cli):
         app.cli.add_command(command)
+    from registry.transfer.cli import init_transfer_cli  # import, export, report
+    init_transfer_cli(app)

@@ -1,5 +1,7 @@
+from sqlalchemy import insert
+
 from registry.extensions import db
-from registry.models import AuditEntry
+from registry.models import AuditEntry, utcnow
 
 
 def record(actor, action: str, entity, **changes) -> AuditEntry:
@@ -15,6 +17,16 @@ def record(actor, action: str, entity, **changes) -> AuditEntry:
     )
     db.session.add(entry)
     return entry
+
+
+def record_many(actor, action: str, entity_type: str, changes_by_id: dict) -> None:
+    """Appends one entry per entity id in a single bulk INSERT (imports of thousands of rows)."""
+    if changes_by_id:
+        db.session.execute(insert(AuditEntry), [
+            {"actor_id": getattr(actor, "id", None), "action": action, "entity_type": entity_type,
+             "entity_id": entity_id, "created_at": utcnow(),
+             "changes": {key: _jsonable(value) for key, value in changes.items()}}
+            for entity_id, changes in changes_by_id.items()])
 
 
 def _jsonable(value):

@@ -5,10 +5,11 @@ validated the same way whichever door it enters by.
 """
 
 import re
+from types import SimpleNamespace
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 
 from registry.extensions import db
 from registry.models import CapabilityOffer, Company, CompanyOkved, Contact, OkvedCode, Region
@@ -19,6 +20,7 @@ from registry.services import matching as matching_service
 from registry.validators import IdentifierError, validate_inn, validate_ogrn
 
 TEXT_FIELDS = ("name", "legal_form", "city", "description", "website")
+COMPANY_COLUMNS = ("inn", "ogrn", "name", "legal_form", "city", "description", "website", "employees")
 OKVED_SPLIT = re.compile(r"[;,\s]+")
 
 
@@ -178,17 +180,44 @@ def create_company(data: dict, *, actor=None) -> Company:
     return company
 
 
-def add_companies(cleans: list[dict], *, actor=None, classify=None, batch_size: int = 500) -> list[Company]:
-    """Creates companies from values `validate_company_data` already cleaned, flushing once per batch:
-    the fast path of spreadsheet imports. `classify` maps a statement to its capability node."""
-    created = []
+def add_companies(cleans: list[dict], *, actor=None, classify=None, batch_size: int = 1000) -> list[int]:
+    """Creates companies from values `validate_company_data` already cleaned; returns their ids.
+
+    The fast path of spreadsheet imports: the same rows, links, search text and audit entries that
+    `create_company` makes for one company, written with a few bulk INSERTs per batch instead of the
+    unit of work's statements per object. `classify` maps a statement to its capability node."""
+    classify = classify or _classify_one
+    ids: list[int] = []
     for start in range(0, len(cleans), batch_size):
-        batch = [(_new_company(clean, classify), clean) for clean in cleans[start:start + batch_size]]
-        db.session.flush()  # ids for the audit entries, one round trip per batch
-        for company, clean in batch:
-            audit.record(actor, "company.create", company, **_summary(clean))
-        created += [company for company, _ in batch]
-    return created
+        batch = cleans[start:start + batch_size]
+        now = utcnow()
+        offers = [[(text, classify(text)) for text in dict.fromkeys(clean.get("capabilities", []))] for clean in batch]
+        rows = [{**{key: clean.get(key) for key in COMPANY_COLUMNS}, "description": clean.get("description") or "",
+                 "region_id": clean["region"].id, "search_text": _search_text(clean, offered),
+                 "created_at": now, "updated_at": now} for clean, offered in zip(batch, offers, strict=True)]
+        new_ids = list(db.session.scalars(insert(Company).returning(Company.id, sort_by_parameter_order=True), rows))
+        links, offer_rows, people = [], [], []
+        for company_id, clean, offered in zip(new_ids, batch, offers, strict=True):
+            links += [{"company_id": company_id, "okved_code": row.code, "is_main": index == 0}
+                      for index, row in enumerate(clean.get("okved", []))]
+            offer_rows += [{"company_id": company_id, "text": text, "capability_id": node.id if node else None,
+                            "created_at": now, "updated_at": now} for text, node in offered]
+            people += [{"company_id": company_id, **person} for person in clean.get("contacts", [])]
+        for model, values in ((CompanyOkved, links), (CapabilityOffer, offer_rows), (Contact, people)):
+            if values:
+                db.session.execute(insert(model), values)
+        audit.record_many(actor, "company.create", "company",
+                          {company_id: _summary(clean) for company_id, clean in zip(new_ids, batch, strict=True)})
+        ids += new_ids
+    return ids
+
+
+def _search_text(clean: dict, offered: list[tuple]) -> str:
+    """The company's search text as `search.refresh_company` writes it, before the company exists."""
+    draft = SimpleNamespace(name=clean["name"], city=clean.get("city"), description=clean.get("description"),
+                            offers=[SimpleNamespace(text=text, capability=node) for text, node in offered])
+    search.refresh_company(draft)
+    return draft.search_text
 
 
 def update_company(company: Company, data: dict, *, actor=None) -> Company:

@@ -7,6 +7,7 @@ from flask_login import current_user
 MENU = (
     ("catalog.index", _l("Companies"), None),
     ("needs.index", _l("Open needs"), None),
+    ("introductions.index", _l("Introductions"), ("official", "admin")),
     ("projects.index", _l("Projects"), ("official", "admin")),
     ("events.index", _l("Events"), None),
     ("dashboard.index", _l("Dashboard"), ("official", "admin")),

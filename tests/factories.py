@@ -39,8 +39,8 @@ def make_company(**values) -> Company:
 
 def make_user(role: str = "official", *, email: str | None = None, password: str = DEFAULT_PASSWORD,
               **values) -> User:
-    if role == "company" and "company" not in values:
-        values["company"] = make_company()
+    if role == "company":
+        values.setdefault("company", None) or values.update(company=make_company())
         values.setdefault("company_approved", True)
     user = User(email=email or f"user{next(_serial)}@example.org", role=role, **values)
     user.set_password(password)

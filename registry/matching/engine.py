@@ -35,7 +35,7 @@ EXPANSION_TF = 0.0
 QUERY_EXPANSION_WEIGHT = 0.3
 # Text relevance reaches its full share at this fraction of the query's
 # best possible BM25 score: no real profile repeats a whole request.
-TEXT_SATURATION = 0.45
+TEXT_SATURATION = 0.8
 
 # A need node's weight in the capability part grows with its depth: "ремонт"
 # or "оборудование" alone say less than "перемотка статоров".
@@ -47,6 +47,7 @@ _MIN_RELATION_FACTOR = 0.3
 _RELATIVE_NODE_CUTOFF = 0.5
 _MAX_NODES = 6
 _MIN_NODE_SCORE = 0.3
+_CLASSIFIED_BESIDE_EXPLICIT = 0.5
 
 _OKVED_LEVELS = ((5, 1.0), (4, 0.6))  # class "25.62", group "25.6"
 # Terms found in more than this share of entries only add to candidates
@@ -201,12 +202,14 @@ class _Index:
     # ── building sides ──
     def _nodes_for(self, explicit, text: str) -> dict[str, float]:
         nodes = {code: 1.0 for code in explicit if code in self.taxonomy}
+        # Codes someone chose outweigh what the classifier reads into the text.
+        damp = _CLASSIFIED_BESIDE_EXPLICIT if nodes else 1.0
         classified = self.taxonomy.classify(text, limit=_MAX_NODES * 2, min_score=_MIN_NODE_SCORE)
         if classified:
             cutoff = classified[0][1] * _RELATIVE_NODE_CUTOFF
             for code, score in classified:
                 if score >= cutoff and len(nodes) < _MAX_NODES + len(explicit):
-                    nodes[code] = max(nodes.get(code, 0.0), score)
+                    nodes[code] = max(nodes.get(code, 0.0), score * damp)
         return nodes
 
     def _derived_okved(self, nodes: dict[str, float]) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ seed file directly for tests and benchmarks.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -48,13 +49,31 @@ def load_toml(path: str | Path) -> list[CapabilityNode]:
 
 
 # A stem that differs from a phrase stem only in its ending still counts
-# (фрезерн/фрезерован, тележк/тележек, цинкован/цинковальн): Snowball leaves
-# such pairs apart, and listing every form in the taxonomy is hopeless.
+# (фрезерова/фрезерован, тележк/тележек, цинкован/цинковальн): Snowball leaves
+# such pairs apart, and listing every form in the taxonomy is hopeless. Longer
+# differences are other words: штамп (a die) is not штамповк (stamping).
 _FUZZY_PREFIX = 5
 _FUZZY_QUALITY = 0.8
 # Words of a multi-word phrase found in the text but far apart are weaker
 # evidence than the phrase itself.
 _SCATTERED_QUALITY = 0.55
+_PURPOSE_QUALITY = 0.5
+_CLAUSE = re.compile(r"[.;:!?()\n]+|,\s")
+
+
+class _PurposeMarker:
+    """Finds the first "для"/"for" of a clause."""
+
+    _pattern = re.compile(r"(?<![\w-])(для|for)(?![\w-])", re.IGNORECASE)
+
+    def partition_clause(self, clause: str) -> tuple[str, str, str]:
+        found = self._pattern.search(clause)
+        if not found:
+            return clause, "", ""
+        return clause[: found.start()], found.group(0), clause[found.end() :]
+
+
+_PURPOSE = _PurposeMarker()
 _PROXIMITY_SLACK = 3
 # Single words are often generic ("ремонт", "оборудование"); phrases and
 # abbreviations are specific.
@@ -65,7 +84,7 @@ _ABBREVIATION_WEIGHT = 0.9
 def _fuzzy_equal(a: str, b: str) -> bool:
     if a == b:
         return True
-    if len(a) < _FUZZY_PREFIX or len(b) < _FUZZY_PREFIX or abs(len(a) - len(b)) > 3:
+    if len(a) < _FUZZY_PREFIX or len(b) < _FUZZY_PREFIX or abs(len(a) - len(b)) > 2:
         return False
     if any(ch.isdigit() for ch in a) or any(ch.isdigit() for ch in b):
         return False
@@ -227,11 +246,14 @@ class Taxonomy:
                     found[candidate] = _FUZZY_QUALITY
         return tuple(found.items())
 
-    def classify_stems(self, stems: list[str], limit: int = 8, min_score: float = 0.25) -> list[tuple[str, float]]:
+    def classify_stems(
+        self, stems: list[str], limit: int = 8, min_score: float = 0.25, purpose: list[bool] | None = None
+    ) -> list[tuple[str, float]]:
         positions: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, stem in enumerate(stems):
+            damp = _PURPOSE_QUALITY if purpose and purpose[i] else 1.0
             for vocab, quality in self._match_stem(stem):
-                positions[vocab].append((i, quality))
+                positions[vocab].append((i, quality * damp))
         if not positions:
             return []
         candidates = set()
@@ -279,5 +301,21 @@ class Taxonomy:
 
     def classify(self, text: str, limit: int = 8, min_score: float = 0.25) -> list[tuple[str, float]]:
         """Capability nodes a free text (Russian or English) speaks about, with a
-        confidence in (0, 1], best first."""
-        return self.classify_stems(normalize(text), limit=limit, min_score=min_score)
+        confidence in (0, 1], best first.
+
+        Words after "для"/"for" name a purpose or a market ("прокладки для
+        вагонов", "sensors for reactors"), not the capability itself: they
+        count for less.
+        """
+        stems: list[str] = []
+        purpose: list[bool] = []
+        for clause in _CLAUSE.split(text):
+            head, marker, tail = _PURPOSE.partition_clause(clause)
+            head_stems = normalize(head)
+            stems.extend(head_stems)
+            purpose.extend([False] * len(head_stems))
+            if marker:
+                tail_stems = normalize(tail)
+                stems.extend(tail_stems)
+                purpose.extend([True] * len(tail_stems))
+        return self.classify_stems(stems, limit=limit, min_score=min_score, purpose=purpose)

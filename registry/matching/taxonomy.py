@@ -75,10 +75,20 @@ class _PurposeMarker:
 
 _PURPOSE = _PurposeMarker()
 _PROXIMITY_SLACK = 3
-# Single words are often generic ("ремонт", "оборудование"); phrases and
-# abbreviations are specific.
-_LENGTH_WEIGHT = {1: 0.6, 2: 0.85}
+# Single words are often generic ("ремонт", "оборудование"), the more so the
+# more nodes use them; phrases and abbreviations are specific.
+_SINGLE_WORD_WEIGHT = {1: 0.8, 2: 0.7, 3: 0.6, 4: 0.6}
+_COMMON_SINGLE_WORD_WEIGHT = 0.5
+_LENGTH_WEIGHT = {2: 0.85}
 _ABBREVIATION_WEIGHT = 0.9
+# Russian fleeting vowels: тележка/тележек, сборка/сборок, прокладка/прокладок.
+_FLEETING_QUALITY = 0.95
+
+
+def _without_fleeting_vowel(stem: str) -> str | None:
+    if len(stem) >= 5 and stem[-2] in "ое" and stem[-1] not in "аеиоуыэюяй":
+        return stem[:-2] + stem[-1]
+    return None
 
 
 def _fuzzy_equal(a: str, b: str) -> bool:
@@ -207,6 +217,11 @@ class Taxonomy:
     # ── classification ──
     def _build_phrase_index(self) -> None:
         owners: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
+        nodes_by_stem: dict[str, set[str]] = defaultdict(set)
+        for node in self.nodes.values():
+            for phrase in node.phrases():
+                for stem in normalize(phrase):
+                    nodes_by_stem[stem].add(node.code)
         for node in self.nodes.values():
             abbreviations = set(node.abbreviations)
             for phrase in node.phrases():
@@ -215,6 +230,9 @@ class Taxonomy:
                     continue
                 if phrase in abbreviations:
                     weight = _ABBREVIATION_WEIGHT
+                elif len(stems) == 1:
+                    spread = len(nodes_by_stem[stems[0]])
+                    weight = _SINGLE_WORD_WEIGHT.get(spread, _COMMON_SINGLE_WORD_WEIGHT)
                 else:
                     weight = _LENGTH_WEIGHT.get(len(stems), 1.0)
                 current = owners[stems].get(node.code, 0.0)
@@ -230,9 +248,13 @@ class Taxonomy:
             for stem in set(stems):
                 self._phrases_by_stem[stem].append(index)
         self._vocabulary_by_prefix: dict[str, list[str]] = defaultdict(list)
+        self._vocabulary_without_fleeting: dict[str, str] = {}
         for stem in self._phrases_by_stem:
             if len(stem) >= _FUZZY_PREFIX:
                 self._vocabulary_by_prefix[stem[:_FUZZY_PREFIX]].append(stem)
+            shortened = _without_fleeting_vowel(stem)
+            if shortened:
+                self._vocabulary_without_fleeting[shortened] = stem
         self._match_stem = lru_cache(maxsize=100_000)(self._match_stem_uncached)
 
     def _match_stem_uncached(self, stem: str) -> tuple[tuple[str, float], ...]:
@@ -240,6 +262,12 @@ class Taxonomy:
         found = {}
         if stem in self._phrases_by_stem:
             found[stem] = 1.0
+        shortened = _without_fleeting_vowel(stem)
+        if shortened in self._phrases_by_stem:
+            found.setdefault(shortened, _FLEETING_QUALITY)
+        longer = self._vocabulary_without_fleeting.get(stem)
+        if longer:
+            found.setdefault(longer, _FLEETING_QUALITY)
         if len(stem) >= _FUZZY_PREFIX:
             for candidate in self._vocabulary_by_prefix.get(stem[:_FUZZY_PREFIX], ()):
                 if candidate not in found and _fuzzy_equal(stem, candidate):

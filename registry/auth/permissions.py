@@ -56,3 +56,8 @@ def require(allowed: bool) -> None:
         if not current_user.is_authenticated:
             abort(login_manager.unauthorized())
         abort(403)
+
+
+def can_post_need(user, company) -> bool:
+    """Staff post needs for any company (e.g. heard at a round table); a representative for their own."""
+    return is_staff(user) or can_edit_company(user, company)

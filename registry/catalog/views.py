@@ -1,1 +1,214 @@
-from registry.catalog import bp  # noqa: F401
+"""The catalogue: the public company list and company pages, and the edit forms behind permissions."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from registry.auth.permissions import can_edit_company, can_post_need, can_verify_company, is_staff, require
+from registry.catalog import bp
+from registry.catalog.forms import (
+    CatalogFilterForm,
+    CompanyProfileForm,
+    ContactsForm,
+    OfferForm,
+    VerificationForm,
+)
+from registry.catalog.history import describe as describe_entry
+from registry.catalog.queries import company_query
+from registry.extensions import db
+from registry.models import (
+    AuditEntry,
+    Capability,
+    CapabilityOffer,
+    Company,
+    CompanyOkved,
+    Need,
+    Project,
+    ProjectParticipant,
+)
+from registry.services import ServiceError, companies
+
+HISTORY_LIMIT = 100
+
+
+def show_service_errors(form, error: ServiceError) -> None:
+    """Puts a service's field errors next to the form's fields (or above the form when no field fits)."""
+    db.session.rollback()
+    placed = False
+    for field_name, messages in (error.errors or {}).items():
+        field = getattr(form, field_name, None)
+        if field is not None:
+            field.errors = list(field.errors) + [str(message) for message in messages]
+            placed = True
+    if not placed:
+        form.form_errors.append(str(error.message))
+
+
+def paginate(stmt, page_size_key: str = "PER_PAGE"):
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    return db.paginate(stmt, page=page, per_page=current_app.config[page_size_key], error_out=False)
+
+
+@bp.get("/")
+def index():
+    form = CatalogFilterForm(request.args)
+    form.fill_choices()
+    if not form.validate():
+        return render_template("catalog/index.html", form=form, pagination=None), 400
+    stmt = company_query(form.filters(str(get_locale()))).options(
+        contains_eager(Company.region),
+        selectinload(Company.offers).joinedload(CapabilityOffer.capability),
+        selectinload(Company.okveds),
+    )
+    return render_template("catalog/index.html", form=form, pagination=paginate(stmt))
+
+
+def load_company(company_id: int) -> Company:
+    company = db.session.scalar(
+        select(Company).where(Company.id == company_id).options(
+            joinedload(Company.region),
+            selectinload(Company.okveds).joinedload(CompanyOkved.okved),
+            selectinload(Company.offers).joinedload(CapabilityOffer.capability),
+            selectinload(Company.contacts),
+        )
+    )
+    if company is None:
+        abort(404)
+    return company
+
+
+@bp.get("/<int:company_id>")
+def detail(company_id: int):
+    company = load_company(company_id)
+    open_needs = db.session.scalars(
+        select(Need).where(Need.company_id == company.id, Need.status == "open").order_by(Need.updated_at.desc())
+    ).all()
+    staff = is_staff(current_user)
+    project_options = [joinedload(Project.direction)]
+    if staff:
+        project_options.append(
+            selectinload(Project.participants).joinedload(ProjectParticipant.company).joinedload(Company.region)
+        )
+    projects = db.session.scalars(
+        select(Project)
+        .where(Project.id.in_(select(ProjectParticipant.project_id).where(ProjectParticipant.company_id == company.id)))
+        .options(*project_options)
+        .order_by(Project.updated_at.desc(), Project.id.desc())
+    ).all()
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "company", AuditEntry.entity_id == company.id)
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    return render_template(
+        "catalog/detail.html", company=company, open_needs=open_needs, projects=projects, history=history,
+        staff=staff, can_edit=can_edit_company(current_user, company), describe_entry=describe_entry,
+        can_post_need=can_post_need(current_user, company),
+        verification_form=VerificationForm(state=company.verification) if can_verify_company(current_user, company) else None,
+        project_pages="projects.detail" in current_app.view_functions,
+    )
+
+
+@bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
+def edit(company_id: int):
+    company = load_company(company_id)
+    require(can_edit_company(current_user, company))
+    form = CompanyProfileForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.load(company)
+    elif form.validate_on_submit():
+        try:
+            companies.update_company(company, form.service_data(), actor=current_user)
+        except ServiceError as error:
+            show_service_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Company profile saved."), "success")
+            return redirect(url_for("catalog.detail", company_id=company.id))
+    return render_template("catalog/edit.html", company=company, form=form), 400 if form.errors else 200
+
+
+def load_offer(company: Company, offer_id: int) -> CapabilityOffer:
+    offer = next((offer for offer in company.offers if offer.id == offer_id), None)
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def capability_by_code(code: str) -> Capability | None:
+    return db.session.scalar(select(Capability).where(Capability.code == code)) if code else None
+
+
+@bp.route("/<int:company_id>/offers/new", methods=["GET", "POST"], defaults={"offer_id": None})
+@bp.route("/<int:company_id>/offers/<int:offer_id>/edit", methods=["GET", "POST"])
+def edit_offer(company_id: int, offer_id: int | None):
+    company = load_company(company_id)
+    require(can_edit_company(current_user, company))
+    offer = load_offer(company, offer_id) if offer_id else None
+    form = OfferForm(obj=offer) if request.method == "GET" else OfferForm()
+    form.fill_choices()
+    if request.method == "GET" and offer is not None:
+        form.capability.data = offer.capability.code if offer.capability else ""
+    elif form.validate_on_submit():
+        try:
+            companies.save_offer(
+                company, actor=current_user, offer=offer, capability=capability_by_code(form.capability.data),
+                text=form.text.data, equipment=form.equipment.data, capacity=form.capacity.data,
+                certifications=form.certifications.data,
+            )
+        except ServiceError as error:
+            show_service_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Capability saved."), "success")
+            return redirect(url_for("catalog.detail", company_id=company.id, _anchor="offers"))
+    return render_template("catalog/offer.html", company=company, offer=offer, form=form), 400 if form.errors else 200
+
+
+@bp.post("/<int:company_id>/offers/<int:offer_id>/delete")
+def delete_offer(company_id: int, offer_id: int):
+    company = load_company(company_id)
+    require(can_edit_company(current_user, company))
+    companies.delete_offer(load_offer(company, offer_id), actor=current_user)
+    db.session.commit()
+    flash(_("Capability deleted."), "success")
+    return redirect(url_for("catalog.detail", company_id=company.id, _anchor="offers"))
+
+
+@bp.route("/<int:company_id>/contacts", methods=["GET", "POST"])
+def edit_contacts(company_id: int):
+    company = load_company(company_id)
+    require(can_edit_company(current_user, company))
+    form = ContactsForm()
+    if request.method == "GET":
+        form.load(company)
+    elif form.validate_on_submit():
+        try:
+            companies.update_company(company, form.service_data(), actor=current_user)
+        except ServiceError as error:
+            show_service_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Contacts saved."), "success")
+            return redirect(url_for("catalog.detail", company_id=company.id, _anchor="contacts"))
+    return render_template("catalog/contacts.html", company=company, form=form), 400 if form.errors else 200
+
+
+@bp.post("/<int:company_id>/verification")
+def verify(company_id: int):
+    company = load_company(company_id)
+    require(can_verify_company(current_user, company))
+    form = VerificationForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a verification state."), "danger")
+        return redirect(url_for("catalog.detail", company_id=company.id))
+    companies.set_verification(company, form.state.data, actor=current_user)
+    db.session.commit()
+    flash(_("Verification state saved."), "success")
+    return redirect(url_for("catalog.detail", company_id=company.id))

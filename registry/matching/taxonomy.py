@@ -52,7 +52,7 @@ def load_toml(path: str | Path) -> list[CapabilityNode]:
 # (фрезерова/фрезерован, тележк/тележек, цинкован/цинковальн): Snowball leaves
 # such pairs apart, and listing every form in the taxonomy is hopeless. Longer
 # differences are other words: штамп (a die) is not штамповк (stamping).
-_FUZZY_PREFIX = 5
+_FUZZY_PREFIX = 6
 _FUZZY_QUALITY = 0.8
 # Words of a multi-word phrase found in the text but far apart are weaker
 # evidence than the phrase itself.

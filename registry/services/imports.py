@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry.extensions import db
@@ -598,10 +598,12 @@ class ProjectImporter(Importer):
                 inns |= {normalise_inn(inn) for inn in split_list(values.get(name, ""))}
         companies = self.companies_by_inn(inns)
         titles = {values.get("title", "").strip().lower() for _, values in records} - {""}
+        # Titles compare without case in Python: SQLite's lower() leaves Cyrillic letters as they are.
+        ids = sorted(project_id for project_id, title in db.session.execute(select(Project.id, Project.title))
+                     if title.strip().lower() in titles)
         existing = {}
-        title_list = sorted(titles)
-        for start in range(0, len(title_list), CHUNK):
-            query = select(Project).where(func.lower(Project.title).in_(title_list[start:start + CHUNK])).options(
+        for start in range(0, len(ids), CHUNK):
+            query = select(Project).where(Project.id.in_(ids[start:start + CHUNK])).options(
                 selectinload(Project.participants))
             existing.update({project.title.strip().lower(): project for project in db.session.scalars(query)})
         directions = {}

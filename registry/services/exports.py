@@ -286,3 +286,33 @@ def export(stream: IO[bytes], kind: str, fmt: str, *, args=None, actor=None, fil
     audit.record(actor, f"export.{kind}", None, file=filename or f"{kind}.{fmt}", rows=count, format=fmt, filters=filters)
     db.session.flush()
     return count
+
+
+def write_template(stream: IO[bytes], kind: str, fmt: str) -> None:
+    """An empty file with the import's headers; the XLSX one explains every column on a second sheet."""
+    from registry.services.imports import COLUMNS
+
+    columns = COLUMNS[kind]
+    headers = [column.header_ru for column in columns]
+    if fmt == "csv":
+        write_csv(stream, headers, [])
+        return
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(EXPORTS[kind][2])[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = max(14, len(cell.value) + 4)
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("Пояснения")
+    notes.append(["Столбец", "Также понимается", "Обязательный"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for column in columns:
+        notes.append([column.header_ru, ", ".join((column.header_en, *column.aliases)), "да" if column.required else ""])
+    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 26, 60
+    workbook.save(stream)

@@ -135,13 +135,21 @@ def main(argv=None) -> int:
         print(f"peak traced Python memory during build: {peak / 2**20:.0f} MiB")
 
     index.rank(needs[0])  # warm caches
-    timings = []
+    timings, stats = [], []
     for need in needs:
         started = time.perf_counter()
         index.rank(need, limit=10)
         timings.append((time.perf_counter() - started) * 1000)
+        stats.append(index.last_query_stats)
     median, p95 = statistics.median(timings), percentile(timings, 0.95)
     print(f"engine rank top 10: median {median:.1f} ms, p95 {p95:.1f} ms over {len(timings)} needs")
+    print(
+        "  work per need: median {:.0f} candidates, {:.0f} fully scored; pruned in {:.0%} of needs".format(
+            statistics.median(s["candidates"] for s in stats),
+            statistics.median(s["scored"] for s in stats),
+            sum(1 for s in stats if s["pruned"]) / len(stats),
+        )
+    )
 
     filtered = []
     for need in needs[:50]:

@@ -171,6 +171,8 @@ class _Index:
         self._okved_postings: dict[str, set] = defaultdict(set)
         self._total_length = 0.0
         self._relations = self._build_relations()
+        # How much work the last ranking did (for benchmarks and curiosity).
+        self.last_query_stats: dict = {}
 
     # ── taxonomy relations, precomputed once ──
     def _build_relations(self):
@@ -372,7 +374,8 @@ class _Index:
         reasons.extend(self._capability_reasons(wanted.nodes, offered.nodes))
         reasons.extend(self._text_reasons(query, entry, text_weights, text_best))
         reasons.extend(self._okved_reasons(wanted.okved, offered.okved))
-        if query.region_code and entry.region_code and query.region_code != entry.region_code:
+        # Another region is a bonus on a match, never a match by itself.
+        if reasons and query.region_code and entry.region_code and query.region_code != entry.region_code:
             reasons.append(
                 Reason(
                     "region",
@@ -563,6 +566,7 @@ class _Index:
                 for entry_id, value in self._restrict(posting, survivors):
                     text[entry_id] += w * value
 
+        self.last_query_stats = {"candidates": len(candidates), "scored": len(survivors), "pruned": threshold > 0.0}
         scores = dict.fromkeys(survivors, 0.0)
         for share, exact, _, weak_values in groups:
             if weak_values:

@@ -58,6 +58,7 @@ _FUZZY_QUALITY = 0.8
 # evidence than the phrase itself.
 _SCATTERED_QUALITY = 0.55
 _PURPOSE_QUALITY = 0.5
+_COVERED_WEIGHT = 0.3
 _CLAUSE = re.compile(r"[.;:!?()\n]+|,\s")
 
 
@@ -287,13 +288,25 @@ class Taxonomy:
         candidates = set()
         for vocab in positions:
             candidates.update(self._phrases_by_stem[vocab])
-        evidence: dict[str, list[float]] = defaultdict(list)
+        matched = []  # (phrase, strength, positions or None when scattered)
         for index in candidates:
             phrase = self._phrases[index]
-            strength = self._phrase_strength(phrase.stems, positions)
-            if strength <= 0.0:
-                continue
+            strength, used = self._phrase_strength(phrase.stems, positions)
+            if strength > 0.0:
+                matched.append((phrase, strength, used))
+        # A phrase inside a longer phrase of another field is not evidence of
+        # its own: "литье под давлением" within "литье пластмасс под давлением"
+        # says plastics, not metal die casting.
+        spans = [
+            (used, len(phrase.stems), {self._paths[code][0] for code, _ in phrase.owners})
+            for phrase, _, used in matched
+            if used is not None and len(phrase.stems) > 1
+        ]
+        evidence: dict[str, list[float]] = defaultdict(list)
+        for phrase, strength, used in matched:
             for code, weight in phrase.owners:
+                if used is not None and spans and self._covered(used, len(phrase.stems), self._paths[code][0], spans):
+                    weight *= _COVERED_WEIGHT
                 evidence[code].append(strength * weight)
         scored = []
         for code, parts in evidence.items():
@@ -310,22 +323,36 @@ class Taxonomy:
         return scored[:limit]
 
     @staticmethod
-    def _phrase_strength(phrase: tuple[str, ...], positions) -> float:
+    def _covered(used: frozenset, length: int, root: str, spans) -> bool:
+        for position in used:
+            if not any(position in other and other_length > length and root not in roots for other, other_length, roots in spans):
+                return False
+        return True
+
+    @staticmethod
+    def _phrase_strength(phrase: tuple[str, ...], positions) -> tuple[float, frozenset | None]:
+        """How well a phrase is present, and the positions it covers (None when
+        its words are scattered over the text)."""
         quality = 1.0
         for stem in phrase:
             hits = positions.get(stem)
             if not hits:
-                return 0.0
+                return 0.0, None
             quality *= max(q for _, q in hits)
         if len(phrase) == 1:
-            return quality
+            return quality, frozenset(i for i, _ in positions[phrase[0]])
         # Some occurrence of every word inside a short window?
         span_limit = len(phrase) + _PROXIMITY_SLACK
-        starts = [i for i, _ in positions[phrase[0]]]
-        for start in starts:
-            if all(any(abs(i - start) < span_limit for i, _ in positions[s]) for s in phrase[1:]):
-                return quality
-        return quality * _SCATTERED_QUALITY
+        for start, _ in positions[phrase[0]]:
+            used = [start]
+            for stem in phrase[1:]:
+                near = [i for i, _ in positions[stem] if abs(i - start) < span_limit]
+                if not near:
+                    break
+                used.append(min(near, key=lambda i: abs(i - start)))
+            else:
+                return quality, frozenset(used)
+        return quality * _SCATTERED_QUALITY, None
 
     def classify(self, text: str, limit: int = 8, min_score: float = 0.25) -> list[tuple[str, float]]:
         """Capability nodes a free text (Russian or English) speaks about, with a

@@ -110,3 +110,16 @@ def test_confidences_are_ordered_and_bounded():
 def test_nothing_to_classify():
     assert seed_taxonomy().classify("") == []
     assert seed_taxonomy().classify("и в на") == []
+
+
+def test_a_phrase_inside_a_longer_phrase_of_another_field_counts_little():
+    found = dict(seed_taxonomy().classify("литьё пластмасс под давлением"))
+    assert max(found, key=found.get) == "plastics.injection"
+    assert found.get("casting.die", 0) < 0.5
+    assert top("литьё алюминия под давлением") == "casting.die"
+
+
+def test_purpose_words_count_less_than_the_thing_asked_for():
+    found = dict(seed_taxonomy().classify("Резиновые прокладки для ремонта пассажирских вагонов"))
+    assert max(found, key=found.get) == "rubber"
+    assert found.get("railcar.repair", 0) < found["rubber"]

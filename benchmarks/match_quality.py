@@ -37,8 +37,9 @@ def load_dataset(path):
             id=company["inn"],
             name=company["name"],
             region_code=company.get("region", ""),
-            region_name_ru=company.get("city", ""),
-            region_name_en="",
+            # The set names regions by ISO code only; the app fills in real names.
+            region_name_ru=company.get("region", ""),
+            region_name_en=company.get("region", ""),
             verified=True,
             active=True,
             okved=tuple(company.get("okved", ())),
@@ -55,6 +56,8 @@ def load_dataset(path):
             title=need["title"],
             text=need.get("description", ""),
             region_code=regions.get(need["company_inn"], ""),
+            region_name_ru=regions.get(need["company_inn"], ""),
+            region_name_en=regions.get(need["company_inn"], ""),
         )
         for need in data["needs"]
     ]

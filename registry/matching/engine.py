@@ -1,11 +1,18 @@
 """Explained matching of needs and suppliers over an incremental inverted index.
 
 A score is the sum of its reasons' weights, each capped by its part's share:
-capability-tree closeness, BM25 text relevance over stemmed text expanded
-with the taxonomy's names, OKVED overlap and a small cross-region bonus.
-Ranking touches only entries that share a term, a capability node (or a
-close one) or an OKVED class with the query; the exact scorer then explains
-the best of them, so the order shown is the order of the scores shown.
+capability-tree closeness (exact, parent, sibling), BM25 text relevance over
+stemmed text (the query expanded with its capability nodes' names in both
+languages), OKVED overlap and a small cross-region bonus.
+
+Ranking touches only entries that share a capability node (or a close one),
+a term or an OKVED class with the query, and bounds weak evidence so most of
+those need no full scoring (MaxScore). The fast scores equal the explained
+ones, so the order shown is the order of the scores shown.
+
+The index is a cache of the database: `upsert`/`remove` touch one entry's
+postings only. BM25 length normalisation uses the average length at the time
+an entry was added; rebuild occasionally if the corpus changes character.
 """
 
 from __future__ import annotations

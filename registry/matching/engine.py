@@ -30,8 +30,8 @@ from .text import normalize, tokens
 # want to see, but it must never outrank a better capability match.
 W_CAPABILITY = 0.50
 W_TEXT = 0.33
-W_OKVED = 0.14
-W_REGION = 0.03
+W_OKVED = 0.15
+W_REGION = 0.02
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -39,7 +39,7 @@ BM25_B = 0.75
 # on the judged set that only blurred entries of one node together, so it is
 # off and only the query is expanded.
 EXPANSION_TF = 0.0
-QUERY_EXPANSION_WEIGHT = 0.3
+QUERY_EXPANSION_WEIGHT = 0.5
 # Text relevance reaches its full share at this fraction of the query's
 # best possible BM25 score: no real profile repeats a whole request.
 TEXT_SATURATION = 0.8

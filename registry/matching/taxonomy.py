@@ -280,9 +280,9 @@ class Taxonomy:
     ) -> list[tuple[str, float]]:
         positions: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, stem in enumerate(stems):
-            damp = _PURPOSE_QUALITY if purpose and purpose[i] else 1.0
             for vocab, quality in self._match_stem(stem):
-                positions[vocab].append((i, quality * damp))
+                positions[vocab].append((i, quality))
+        in_purpose = {i for i, flag in enumerate(purpose or ()) if flag}
         if not positions:
             return []
         candidates = set()
@@ -292,6 +292,8 @@ class Taxonomy:
         for index in candidates:
             phrase = self._phrases[index]
             strength, used = self._phrase_strength(phrase.stems, positions)
+            if used is not None and in_purpose and used <= in_purpose:
+                strength *= _PURPOSE_QUALITY
             if strength > 0.0:
                 matched.append((phrase, strength, used))
         # A phrase inside a longer phrase of another field is not evidence of

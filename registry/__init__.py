@@ -12,6 +12,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_config(app, config)
     register_extensions(app)
     register_i18n(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_errors(app)
     register_security(app)
@@ -80,6 +81,12 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(api_bp)
     app.register_blueprint(docs_bp)
     init_navigation(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    from registry.url_converters import init_url_converters
+
+    init_url_converters(app)
 
 
 def register_errors(app: Flask) -> None:

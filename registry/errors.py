@@ -48,10 +48,12 @@ def _flatten(errors, prefix=""):
 def error_response(error: HTTPException):
     code = error.code or 500
     title = ERROR_TITLES.get(code, error.name)
+    # Keep what the error says to clients (Allow on 405, Retry-After on 429, WWW-Authenticate on 401).
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     if wants_json():
         data = getattr(error, "data", None) or {}
-        return {"message": str(data.get("message") or title), "errors": field_errors(data)}, code
-    return render_template("errors/error.html", code=code, title=title), code
+        return {"message": str(data.get("message") or title), "errors": field_errors(data)}, code, headers
+    return render_template("errors/error.html", code=code, title=title), code, headers
 
 
 def init_errors(app: Flask) -> None:

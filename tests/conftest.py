@@ -93,6 +93,16 @@ def db(app):
         wipe_non_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def fresh_matching_cache():
+    """Each test's database starts anew (and SQLite reuses ids), so no cached index may outlive it."""
+    from registry.services import matching as matching_service
+
+    matching_service.forget_indexes()
+    yield
+    matching_service.forget_indexes()
+
+
 def wipe_non_reference_data() -> None:
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     with _db.engine.begin() as connection:

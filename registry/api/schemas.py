@@ -8,6 +8,12 @@ from registry.models.event import EVENT_KINDS
 from registry.models.need import NEED_STATUSES
 from registry.models.project import PARTICIPANT_ROLES, STAGES
 
+MAX_ID = 2**31 - 1  # an integer id column's range: a larger number can name nothing
+
+
+def id_field(**kwargs) -> fields.Int:
+    return fields.Int(validate=validate.Range(1, MAX_ID), **kwargs)
+
 
 class RegionSchema(Schema):
     id = fields.Int()
@@ -147,12 +153,12 @@ class NeedQuery(PageQuery):
     region = fields.Str(load_default="")
     capability = fields.Str(load_default="")
     status = fields.Str(load_default="open", validate=validate.OneOf(NEED_STATUSES))
-    company_id = fields.Int(load_default=None, allow_none=True)
+    company_id = id_field(load_default=None, allow_none=True)
 
 
 class NeedIn(Schema):
     company_inn = fields.Str(validate=validate.Length(max=20))
-    company_id = fields.Int()
+    company_id = id_field()
     title = fields.Str(required=True, validate=validate.Length(min=1, max=300))
     description = fields.Str(load_default="", validate=validate.Length(max=10000))
     volume = fields.Str(load_default="", validate=validate.Length(max=200))
@@ -259,7 +265,7 @@ class ProjectQuery(PageQuery):
 
 
 class ParticipantIn(Schema):
-    company_id = fields.Int()
+    company_id = id_field()
     company_inn = fields.Str(validate=validate.Length(max=20))
     role = fields.Str(required=True, validate=validate.OneOf(PARTICIPANT_ROLES))
 
@@ -270,11 +276,11 @@ class ProjectIn(Schema):
     stage = fields.Str(load_default="proposal", validate=validate.OneOf(STAGES))
     description = fields.Str(load_default="", validate=validate.Length(max=10000))
     direction = fields.Str(load_default=None, allow_none=True)
-    value_rub = fields.Decimal(load_default=None, allow_none=True, places=2,
-                               validate=validate.Range(0, 10**15), allow_nan=False)
+    # The range is checked by services.projects.parse_value (apispec would document a Decimal bound as a string).
+    value_rub = fields.Decimal(load_default=None, allow_none=True, places=2, allow_nan=False)
     next_step = fields.Str(load_default="", validate=validate.Length(max=2000))
     next_step_due = fields.Date(load_default=None, allow_none=True)
-    source_event_id = fields.Int(load_default=None, allow_none=True)
+    source_event_id = id_field(load_default=None, allow_none=True)
 
 
 class StageIn(Schema):

@@ -10,6 +10,8 @@ from registry.models.base import utcnow
 from registry.models.project import NOTE_REQUIRED_STAGES, PARTICIPANT_ROLES, STAGES
 from registry.services import ServiceError, audit
 
+MAX_VALUE_RUB = Decimal(10) ** 15  # Numeric(18, 2) holds up to 10^16
+
 
 def parse_value(value) -> Decimal | None:
     if value in (None, ""):
@@ -18,7 +20,7 @@ def parse_value(value) -> Decimal | None:
         amount = Decimal(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
     except InvalidOperation:
         raise ServiceError(_l("Give the value in roubles as a number."), "value_rub") from None
-    if amount < 0 or not amount.is_finite():
+    if not amount.is_finite() or amount < 0 or amount >= MAX_VALUE_RUB:
         raise ServiceError(_l("Give the value in roubles as a number."), "value_rub")
     return amount.quantize(Decimal("0.01"))
 

@@ -1,16 +1,7 @@
 import pytest
 
-from registry.services import matching as matching_service
 from registry.services.users import create_token
 from tests.factories import make_user
-
-
-@pytest.fixture(autouse=True)
-def fresh_matching_cache():
-    """Each test's database starts anew, so no index may outlive it."""
-    matching_service.forget_indexes()
-    yield
-    matching_service.forget_indexes()
 
 
 @pytest.fixture

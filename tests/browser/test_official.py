@@ -1,0 +1,34 @@
+"""An official's day: log in, record an event, move a project on, see it in history and on the dashboard."""
+
+from playwright.sync_api import expect
+
+
+def test_official_creates_an_event_moves_a_project_and_sees_it_on_the_dashboard(page, log_in):
+    log_in("official@example.org")
+
+    page.goto("/events/new")
+    page.get_by_label("Название").fill("Круглый стол по оснастке")
+    page.get_by_label("Дата", exact=True).fill("2026-12-10")
+    page.get_by_label("Место").fill("Ульяновск, Центр развития промышленности")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_role("heading", name="Круглый стол по оснастке")).to_be_visible()
+    page.goto("/events/")
+    expect(page.get_by_text("Круглый стол по оснастке")).to_be_visible()
+
+    page.goto("/projects/?stage=negotiation")
+    project_link = page.locator("td > a[href*='/projects/']").first
+    title = project_link.inner_text()
+    project_link.click()
+    expect(page.locator("#current-stage")).to_have_text("Переговоры")
+    page.get_by_label("Стадия").select_option("agreement")
+    page.get_by_role("button", name="Сменить стадию").click()
+    expect(page.locator("#current-stage")).to_have_text("Соглашение")
+    history = page.locator("#stage-history")
+    expect(history).to_contain_text("Соглашение")
+    expect(history).to_contain_text("official@example.org")
+
+    page.goto("/dashboard/")
+    expect(page.locator("canvas").first).to_be_visible()
+    agreement_row = page.locator("tr", has_text="Соглашение").first
+    expect(agreement_row).to_contain_text("1")
+    assert title

@@ -36,6 +36,7 @@ from registry.services import projects as project_service
 from registry.validators import IdentifierError, validate_inn
 
 KINDS = ("companies", "needs", "projects")
+KIND_TITLES = {"companies": _l("Companies"), "needs": _l("Needs"), "projects": _l("Projects")}
 FORMATS = ("xlsx", "csv")
 # A spreadsheet program runs a cell that starts with one of these as a formula (see exports).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -159,8 +160,8 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         """The report as plain text lines (the CLI prints them)."""
-        lines = [str(_l("File %(file)s: %(kind)s, %(rows)s rows.", file=self.filename,
-                        kind=self.kind or "?", rows=self.rows))]
+        kind = str(KIND_TITLES[self.kind]).lower() if self.kind in KIND_TITLES else "?"
+        lines = [str(_l("File %(file)s: %(kind)s, %(rows)s rows.", file=self.filename, kind=kind, rows=self.rows))]
         if self.ignored_columns:
             lines.append(str(_l("Columns ignored: %(columns)s", columns=", ".join(self.ignored_columns))))
         if self.problems:

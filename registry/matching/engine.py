@@ -537,10 +537,19 @@ class _Index:
         for _, exact, _, _ in groups:
             candidates.update(exact)
 
-        bound = W_REGION + (W_OKVED if okved_buckets else 0.0)
-        bound += sum(share * max(f for f, _ in weak) for share, _, weak, _ in groups if weak)
-        bound += min(W_TEXT, sum(w * top for w, _, top in common_terms))
-        threshold = -1.0
+        # Weak evidence as lists with an upper bound on what each can add.
+        weak_lists: list[tuple[float, str, tuple]] = []
+        for number, (share, _, weak, weak_values) in enumerate(groups):
+            for factor, posting in weak:
+                weak_lists.append((share * factor, "capability", (weak_values, factor, posting, number)))
+        for w, posting, top in common_terms:
+            weak_lists.append((w * top, "text", (w, posting)))
+        if okved_buckets:
+            weak_lists.append((W_OKVED * max(value for value, _ in okved_buckets), "okved", tuple(okved_buckets)))
+        weak_lists.sort(key=lambda item: -item[0])
+
+        partial: dict[object, float] = {}
+        floor = 0.0
         if len(candidates) >= want * 8:
             partial = dict.fromkeys(candidates, 0.0)
             for share, exact, _, _ in groups:
@@ -548,32 +557,48 @@ class _Index:
                     partial[entry_id] += share * value
             for entry_id, value in text.items():
                 partial[entry_id] += value if value < W_TEXT else W_TEXT
-            threshold = self._accepted_floor(partial, want, accept) - bound
+            floor = self._accepted_floor(partial, want, accept)
 
-        if threshold <= 0.0:
-            # Entries with weak evidence only could still make the list: let
-            # weak evidence find candidates too.
-            for _, _, weak, weak_values in groups:
-                for factor, posting in weak:
-                    self._apply_max(weak_values, posting, factor, None)
-                    candidates.update(posting)
-            for w, posting, _ in common_terms:
+        # An entry found by none of the lists used so far scores at most what
+        # the remaining lists can add: while that could reach the floor, the
+        # strongest remaining list finds candidates too.
+        remaining = self._remaining_bound(weak_lists)
+        promoted = 0
+        lifted: dict[object, float] = defaultdict(float)  # bound of promoted lists per entry
+        while promoted < len(weak_lists) and remaining + W_REGION >= floor:
+            bound, kind, payload = weak_lists[promoted]
+            promoted += 1
+            remaining = self._remaining_bound(weak_lists[promoted:])
+            if kind == "capability":
+                weak_values, factor, posting, _ = payload
+                self._apply_max(weak_values, posting, factor, None)
+                members = posting
+            elif kind == "text":
+                w, posting = payload
                 for entry_id, value in posting.items():
                     text[entry_id] += w * value
-                candidates.update(posting)
-            for _, bucket in okved_buckets:
-                candidates.update(bucket)
-            survivors = candidates
+                members = posting
+            else:
+                members = set().union(*(bucket for _, bucket in payload))
+            candidates.update(members)
+            if floor > 0.0:
+                for entry_id in members:
+                    lifted[entry_id] += bound
+        if floor > 0.0:
+            threshold = floor - remaining - W_REGION
+            survivors = {e for e in candidates if partial.get(e, 0.0) + lifted.get(e, 0.0) >= threshold}
         else:
-            survivors = {entry_id for entry_id, value in partial.items() if value >= threshold}
-            for _, _, weak, weak_values in groups:
-                for factor, posting in weak:
-                    self._apply_max(weak_values, posting, factor, survivors)
-            for w, posting, _ in common_terms:
+            survivors = candidates
+        for _, kind, payload in weak_lists[promoted:]:
+            if kind == "capability":
+                weak_values, factor, posting, _ = payload
+                self._apply_max(weak_values, posting, factor, survivors)
+            elif kind == "text":
+                w, posting = payload
                 for entry_id, value in self._restrict(posting, survivors):
                     text[entry_id] += w * value
 
-        self.last_query_stats = {"candidates": len(candidates), "scored": len(survivors), "pruned": threshold > 0.0}
+        self.last_query_stats = {"candidates": len(candidates), "scored": len(survivors), "pruned": floor > 0.0}
         scores = dict.fromkeys(survivors, 0.0)
         for share, exact, _, weak_values in groups:
             if weak_values:
@@ -604,6 +629,21 @@ class _Index:
                 if region and region != home:
                     scores[entry_id] += W_REGION
         return scores
+
+    @staticmethod
+    def _remaining_bound(weak_lists) -> float:
+        """The most the given weak lists can add to one entry's score: a
+        capability node takes its best relation only, text is capped."""
+        by_group: dict[int, float] = {}
+        text = okved = 0.0
+        for bound, kind, payload in weak_lists:
+            if kind == "capability":
+                by_group[payload[3]] = max(by_group.get(payload[3], 0.0), bound)
+            elif kind == "text":
+                text += bound
+            else:
+                okved = bound
+        return sum(by_group.values()) + min(text, W_TEXT) + okved
 
     def _posting_max(self, stem: str) -> float:
         top = self._term_max.get(stem)

@@ -28,7 +28,7 @@ class Upload:
 
 
 def _folder() -> str:
-    folder = os.path.join(current_app.instance_path, "uploads")
+    folder = current_app.config.get("TRANSFER_UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
     os.makedirs(folder, exist_ok=True)
     return folder
 

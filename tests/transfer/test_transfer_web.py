@@ -138,7 +138,7 @@ def test_another_users_upload_cannot_be_seen_or_confirmed(app, client, login, db
     assert client.get("/transfer/import/../../etc/passwd").status_code == 404
     assert companies(db) == 0
     token = url.rsplit("/", 1)[-1]
-    assert os.path.exists(os.path.join(app.instance_path, "uploads", token + ".data"))
+    assert os.path.exists(os.path.join(app.config["TRANSFER_UPLOAD_FOLDER"], token + ".data"))
 
 
 def test_templates_exports_and_report_download(client, login, db):

@@ -53,6 +53,7 @@ def upload():
         form.file.errors.append(_("The file is larger than %(size)s MB.", size=max_upload_bytes() // (1024 * 1024)))
         return render_page(form, 400)
     token = uploads.save(content, form.file.data.filename or "upload", form.kind.data, current_user)
+    db.session.commit()
     return redirect(url_for("transfer.preview", token=token))
 
 
@@ -74,6 +75,7 @@ def preview(token):
     except ServiceError as error:
         db.session.rollback()
         uploads.discard(token)
+        db.session.commit()
         flash(error.message, "danger")
         return redirect(url_for("transfer.index"))
     db.session.rollback()
@@ -100,8 +102,8 @@ def confirm(token):
     if not report.ok:
         db.session.rollback()
         return render_template("transfer/preview.html", report=report, upload=upload, form=form, refused=True), 422
-    db.session.commit()
     uploads.discard(token)
+    db.session.commit()
     flash(_("Imported from %(file)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
             file=upload.filename, created=report.created, updated=report.updated, unchanged=report.unchanged), "success")
     return redirect(url_for("transfer.index"))

@@ -1,12 +1,11 @@
 """The import and export pages: who may use them, upload → preview → confirm, downloads."""
 
 import io
-import os
 
 import pytest
 from sqlalchemy import func, select
 
-from registry.models import AuditEntry, Company
+from registry.models import AuditEntry, Company, PendingUpload
 from tests.factories import make_company, make_project, make_user, valid_inn
 from tests.transfer.sheets import COMPANY_HEADERS, company_row, csv_bytes, read_csv, read_xlsx, xlsx_bytes
 
@@ -138,7 +137,7 @@ def test_another_users_upload_cannot_be_seen_or_confirmed(app, client, login, db
     assert client.get("/transfer/import/../../etc/passwd").status_code == 404
     assert companies(db) == 0
     token = url.rsplit("/", 1)[-1]
-    assert os.path.exists(os.path.join(app.config["TRANSFER_UPLOAD_FOLDER"], token + ".data"))
+    assert db.session.scalar(select(PendingUpload).where(PendingUpload.token == token)) is not None  # still theirs
 
 
 def test_templates_exports_and_report_download(client, login, db):

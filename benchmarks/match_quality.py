@@ -1,9 +1,11 @@
 """Ranking quality of the matching engine against a plain BM25 baseline.
 
-    .venv/bin/python benchmarks/match_quality.py /work/shared/data/match_dev.json [--verbose]
+    .venv/bin/python benchmarks/match_quality.py ../shared/data/match_dev.json [--verbose] [--direct]
 
-Loading (`load_dataset`) is kept apart from scoring so that another loader,
-one going through the application's import path, can replace it.
+By default the judged file goes into a fresh SQLite database through the registry's own import path
+(the migrations, the seed data, then `services.companies.create_company` and `services.needs.create_need`,
+which the JSON API and the spreadsheet import use), and every need is ranked by the matching service the
+web pages and the API call. `--direct` skips the database and feeds the engine straight from the file.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +68,55 @@ def load_dataset(path):
     return suppliers, needs, judgements
 
 
+def load_through_app(path):
+    """The same triple as `load_dataset`, but read back from a fresh database the app filled itself.
+
+    Ids stay the file's INNs and need ids, so the judgements apply unchanged.
+    """
+    import tempfile
+
+    from flask_migrate import upgrade
+
+    from config import TestingConfig
+    from registry import create_app
+    from registry.extensions import db
+    from registry.models import Company, Need
+    from registry.services import companies, needs, seeding
+    from registry.services import matching as matching_service
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    folder = tempfile.mkdtemp(prefix="match-quality-")
+    config = type("QualityConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/quality.db"})
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        seeding.seed_regions(seeding.SEEDS_DIR / "regions.csv")
+        seeding.seed_okved(seeding.SEEDS_DIR / "okved2.csv")
+        seeding.seed_capabilities(seeding.SEEDS_DIR / "capabilities.toml")
+        by_inn = {}
+        for company in data["companies"]:
+            by_inn[company["inn"]] = companies.create_company(company)
+        need_ids = {}
+        for need in data["needs"]:
+            created = needs.create_need(by_inn[need["company_inn"]],
+                                        {"title": need["title"], "text": need.get("description", "")})
+            need_ids[created.id] = need["id"]
+        db.session.commit()
+        inn_of = {company.id: company.inn for company in db.session.scalars(db.select(Company))}
+        rankings = {}
+        for need in db.session.scalars(db.select(Need)):
+            ranked = matching_service.suppliers_for(need, limit=K)
+            rankings[need_ids[need.id]] = [inn_of[company.id] for company, _ in ranked]
+        rows = db.session.scalars(db.select(Company).options(*matching_service.COMPANY_LOAD)).all()
+        suppliers = [replace(matching_service.supplier_profile(row), id=row.inn) for row in rows]
+        need_rows = db.session.scalars(db.select(Need).options(*matching_service.NEED_LOAD)).all()
+        need_profiles = [replace(matching_service.need_profile(row), id=need_ids[row.id],
+                                 company_id=inn_of[row.company_id]) for row in need_rows]
+        db.engine.dispose()
+    judgements = {need["id"]: dict(need.get("relevant", {})) for need in data["needs"]}
+    return suppliers, need_profiles, judgements, rankings
+
+
 def supplier_text(supplier: SupplierProfile) -> str:
     return " . ".join([*(offer.text for offer in supplier.offers), supplier.description])
 
@@ -107,13 +159,18 @@ def main(argv=None) -> int:
     parser.add_argument("dataset", help="JSON with companies, needs and graded judgements")
     parser.add_argument("--taxonomy", default=str(TAXONOMY_PATH))
     parser.add_argument("--verbose", action="store_true", help="print per-need nDCG and the top of each ranking")
+    parser.add_argument("--direct", action="store_true", help="feed the engine from the file, without the app")
     args = parser.parse_args(argv)
 
-    suppliers, needs, judgements = load_dataset(args.dataset)
-    taxonomy = Taxonomy(load_toml(args.taxonomy))
-    engine = rank_engine(suppliers, needs, taxonomy)
+    if args.direct:
+        suppliers, needs, judgements = load_dataset(args.dataset)
+        engine = rank_engine(suppliers, needs, Taxonomy(load_toml(args.taxonomy)))
+        path = "direct: file → engine"
+    else:
+        suppliers, needs, judgements, engine = load_through_app(args.dataset)
+        path = "through the app: file → services → database → matching service"
     baseline = rank_bm25(suppliers, needs)
-    print(f"{len(suppliers)} suppliers, {len(needs)} needs")
+    print(f"{len(suppliers)} suppliers, {len(needs)} needs ({path})")
     print(report({"engine": evaluate(engine, judgements, K), "bm25": evaluate(baseline, judgements, K)}))
     if args.verbose:
         names = {s.id: s.name for s in suppliers}

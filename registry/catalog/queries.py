@@ -155,7 +155,7 @@ class CatalogFilters:
     """What a catalogue (or open-needs) list is narrowed to; empty values mean "any"."""
 
     q: str = ""
-    region: str = ""  # ISO 3166-2 code, e.g. RU-ULY
+    region: str = ""  # ISO 3166-2 code, e.g. RU-ULY (or the two-digit region code where ISO has none)
     district: str = ""  # federal district, its Russian name as stored on the regions
     capability: str = ""  # capability node code; its subtree counts too
     okved: str = ""  # OKVED2 code; codes below it count too
@@ -167,7 +167,9 @@ class CatalogFilters:
 def _region_conditions(filters: CatalogFilters) -> list:
     conditions = []
     if filters.region:
-        conditions.append(Region.iso_code == filters.region.upper())
+        # ISO 3166-2 gives no code to some subjects: the forms then use the two-digit INN region code.
+        value = filters.region.strip().upper()
+        conditions.append(Region.inn_code == value if value.isdigit() else Region.iso_code == value)
     if filters.district:
         conditions.append(Region.federal_district_ru == filters.district)
     return conditions

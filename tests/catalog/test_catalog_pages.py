@@ -123,3 +123,11 @@ def test_the_list_runs_the_same_number_of_queries_for_5_and_50_companies(app, cl
     finally:
         app.config["PER_PAGE"] = 20
     assert few == many
+
+
+def test_the_catalogue_speaks_english_on_switch(client, db):
+    add_company(db, "ООО «Альфа»", region_iso="RU-MO")
+    client.post("/language/en", data={"next": "/catalog/"})
+    html = client.get("/catalog/").get_data(as_text=True)
+    assert "Company catalogue" in html and "1 company found" in html
+    assert "Republic of Mordovia" in html and "Volga Federal District" in html

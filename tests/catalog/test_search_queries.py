@@ -1,12 +1,12 @@
 """Full-text search and filters of the catalogue, at the query level (shared by pages, API and export)."""
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from registry import create_app
 from registry.catalog.queries import CatalogFilters, company_query, need_query, root_of, search_terms
 from registry.extensions import db as _db
-from registry.models import CapabilityOffer, CompanyOkved
+from registry.models import CapabilityOffer, CompanyOkved, Region
 from registry.services import search
 from tests.conftest import make_config
 from tests.factories import capability, make_company, make_need
@@ -157,3 +157,9 @@ def test_the_migration_builds_and_removes_the_fulltext_index(fresh_database_url)
             assert "companies_fts" not in inspect(connection).get_table_names()
             assert "search_vector" not in {c["name"] for c in inspect(connection).get_columns("companies")}
         _db.engine.dispose()
+
+
+def test_regions_without_an_iso_code_are_filtered_by_their_two_digit_code(db):
+    company_with(db, name="Крымское", region=db.session.scalar(select(Region).where(Region.inn_code == "91")))
+    company_with(db, name="Ульяновское")
+    assert found(db, region="91") == ["Крымское"]

@@ -5,10 +5,12 @@ from rows whose `updated_at` moved past its high-water mark, and so never answer
 for long, whichever process made the change.
 """
 
+from datetime import timedelta
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from registry.extensions import db
 from registry.matching import (
@@ -115,47 +117,50 @@ NEED_LOAD = (
 # --- Indexes: caches of the database, refreshed incrementally ---------------------------------
 
 class _CachedIndex:
-    """An engine index plus the high-water mark of the rows it has seen."""
+    """An engine index plus what it has seen of the table: each row's updated_at, and the newest."""
 
     def __init__(self, index):
         self.index = index
         self.seen_until = None
-        self.ids: set[int] = set()
+        self.versions: dict[int, object] = {}  # row id -> updated_at as last loaded
 
 
 _indexes: dict = {}
 BATCH = 2000
+# A transaction that stamped its rows before our last look may commit after it: look back this far.
+LOOKBACK = timedelta(minutes=2)
 
 
 def _refresh(cached: _CachedIndex, model, options, profile, keep) -> None:
-    """Upserts the rows changed since the last look and drops the rows that are gone.
+    """Brings the index up to date with the table, reloading only rows whose updated_at moved.
 
-    One cheap query (max updated_at, count) per call when nothing changed.
+    When nothing changed this costs one small query (newest updated_at and row count).
+    Rows are read in a session of their own, so the caller's session is neither filled nor disturbed.
     """
     newest, count = db.session.execute(select(func.max(model.updated_at), func.count(model.id))).one()
-    if newest == cached.seen_until and count == len(cached.ids):
+    if newest == cached.seen_until and count == len(cached.versions):
         return
-    query = select(model).options(*options).order_by(model.id)
-    if cached.seen_until is not None:
-        query = query.where(model.updated_at >= cached.seen_until)
-    last_id = 0
-    while True:
-        rows = db.session.scalars(query.where(model.id > last_id).limit(BATCH)).all()
-        if not rows:
-            break
-        for row in rows:
-            if keep(row):
-                cached.index.upsert(profile(row))
-                cached.ids.add(row.id)
-            elif row.id in cached.ids:
-                cached.index.remove(row.id)
-                cached.ids.discard(row.id)
-        last_id = rows[-1].id
-    if count != len(cached.ids) or cached.seen_until is None:
-        existing = set(db.session.scalars(select(model.id)))
-        for gone in cached.ids - existing:
-            cached.index.remove(gone)
-        cached.ids &= existing
+    with Session(db.engine) as session:
+        stamps = select(model.id, model.updated_at)
+        if cached.seen_until is not None and count == len(cached.versions):
+            stamps = stamps.where(model.updated_at >= cached.seen_until - LOOKBACK)
+        current = dict(session.execute(stamps).all())
+        changed = sorted(row_id for row_id, stamp in current.items() if cached.versions.get(row_id) != stamp)
+        for first in range(0, len(changed), BATCH):
+            chunk = changed[first:first + BATCH]
+            for row in session.scalars(select(model).options(*options).where(model.id.in_(chunk))):
+                if keep(row):
+                    cached.index.upsert(profile(row))
+                elif row.id in cached.index:
+                    cached.index.remove(row.id)
+                cached.versions[row.id] = row.updated_at
+            session.expunge_all()
+        if count != len(cached.versions):  # rows were deleted
+            existing = current.keys() if len(current) == count else set(session.scalars(select(model.id)))
+            for gone in set(cached.versions) - set(existing):
+                if gone in cached.index:
+                    cached.index.remove(gone)
+                del cached.versions[gone]
     cached.seen_until = newest
 
 

@@ -61,3 +61,8 @@ def require(allowed: bool) -> None:
 def can_post_need(user, company) -> bool:
     """Staff post needs for any company (e.g. heard at a round table); a representative for their own."""
     return is_staff(user) or can_edit_company(user, company)
+
+
+def can_express_interest(user, need, supplier) -> bool:
+    """Officials, administrators, and the representatives of either side of a match."""
+    return is_staff(user) or can_edit_company(user, need.company) or can_edit_company(user, supplier)

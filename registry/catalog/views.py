@@ -7,7 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from registry.auth.permissions import can_edit_company, can_post_need, can_verify_company, is_staff, require
+from registry.auth.permissions import (
+    can_edit_company,
+    can_express_interest,
+    can_post_need,
+    can_verify_company,
+    is_staff,
+    require,
+)
 from registry.catalog import bp
 from registry.catalog.forms import (
     CatalogFilterForm,
@@ -29,7 +36,9 @@ from registry.models import (
     Project,
     ProjectParticipant,
 )
-from registry.services import ServiceError, companies
+from registry.services import ServiceError, companies, matching
+
+OPPORTUNITIES_SHOWN = 10
 
 HISTORY_LIMIT = 100
 
@@ -111,6 +120,9 @@ def detail(company_id: int):
         can_post_need=can_post_need(current_user, company),
         verification_form=VerificationForm(state=company.verification) if can_verify_company(current_user, company) else None,
         project_pages="projects.detail" in current_app.view_functions,
+        opportunities=matching.opportunities_for(company, limit=OPPORTUNITIES_SHOWN) if company.active else [],
+        explain=matching.explain,
+        may_introduce=lambda need: can_express_interest(current_user, need, company),
     )
 
 

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from registry.auth.permissions import can_edit_company, is_staff, require, roles_required
+from registry.auth.permissions import can_express_interest, require, roles_required
 from registry.extensions import db
 from registry.introductions import bp
 from registry.models import Company, Introduction, Need
@@ -20,8 +20,7 @@ def create():
     opportunities (the supplier or an official)."""
     need = db.get_or_404(Need, request.form.get("need_id", type=int))
     supplier = db.get_or_404(Company, request.form.get("supplier_id", type=int))
-    require(is_staff(current_user) or can_edit_company(current_user, need.company)
-            or can_edit_company(current_user, supplier))
+    require(can_express_interest(current_user, need, supplier))
     match = matching_service.supplier_index().explain(matching_service.need_profile(need), supplier.id)
     try:
         introductions.express_interest(need, supplier, actor=current_user, score=match.score if match else None)

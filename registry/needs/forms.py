@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from registry.catalog.forms import capability_choices, validate_okved_list
@@ -45,3 +45,16 @@ class NeedForm(FlaskForm):
 
 class NeedStatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=list(NEED_STATUS_LABELS.items()))
+
+
+class MatchFilterForm(FlaskForm):
+    """Narrows the ranked suppliers on a need's page (a GET form: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    other_regions_only = BooleanField(_l("Other regions only"))
+    verified_only = BooleanField(_l("Verified suppliers only"))
+
+    def options(self) -> dict:
+        return {"other_regions_only": bool(self.other_regions_only.data), "verified_only": bool(self.verified_only.data)}

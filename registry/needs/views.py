@@ -7,15 +7,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from registry.auth.permissions import can_manage_need, can_post_need, require
+from registry.auth.permissions import can_express_interest, can_manage_need, can_post_need, require
 from registry.catalog.forms import CatalogFilterForm
 from registry.catalog.queries import NEED_SORTS, need_query
 from registry.catalog.views import paginate, show_service_errors
 from registry.extensions import db
 from registry.models import Capability, Company, Need
 from registry.needs import bp
-from registry.needs.forms import NeedForm, NeedStatusForm
-from registry.services import ServiceError, needs
+from registry.needs.forms import MatchFilterForm, NeedForm, NeedStatusForm
+from registry.services import ServiceError, matching, needs
+
+MATCHES_SHOWN = 10
 
 
 @bp.get("/")
@@ -48,9 +50,14 @@ def load_need(need_id: int) -> Need:
 def detail(need_id: int):
     need = load_need(need_id)
     may_manage = can_manage_need(current_user, need)
-    # `matches` (ranked suppliers with reasons) is the matching area's to fill: templates/needs/_matches.html.
+    match_filters = MatchFilterForm(request.args)
+    matches = []
+    if need.status != "closed" and match_filters.validate():
+        matches = matching.suppliers_for(need, limit=MATCHES_SHOWN, **match_filters.options())
     return render_template(
-        "needs/detail.html", need=need, can_manage=may_manage, matches=None,
+        "needs/detail.html", need=need, can_manage=may_manage, matches=matches, match_filters=match_filters,
+        introduced=matching.introduced_suppliers(need), explain=matching.explain,
+        may_introduce=lambda supplier: can_express_interest(current_user, need, supplier),
         status_form=NeedStatusForm(status=need.status) if may_manage else None,
     )
 

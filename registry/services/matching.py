@@ -24,7 +24,7 @@ from registry.matching import (
     SupplierProfile,
     Taxonomy,
 )
-from registry.models import Capability, CapabilityOffer, Company, Need
+from registry.models import Capability, CapabilityOffer, Company, Introduction, Need
 
 _taxonomy_cache: dict = {}
 
@@ -35,7 +35,7 @@ def load_taxonomy() -> Taxonomy:
     version = (db.engine.url.render_as_string(), tuple(rows))
     cached = _taxonomy_cache.get("taxonomy")
     if cached is None or cached[0] != version:
-        capabilities = db.session.scalars(select(Capability)).all()
+        capabilities = db.session.scalars(select(Capability).options(selectinload(Capability.okved_codes))).all()
         by_id = {cap.id: cap for cap in capabilities}
         nodes = [
             CapabilityNode(
@@ -213,6 +213,11 @@ def opportunities_for(company: Company, *, limit: int = 10) -> list[tuple[Need, 
         select(Need).where(Need.id.in_([m.id for m in matches]))
         .options(joinedload(Need.company).joinedload(Company.region)))}
     return [(needs[m.id], m) for m in matches if m.id in needs]
+
+
+def introduced_suppliers(need: Need) -> set[int]:
+    """Suppliers someone has already expressed interest in for this need."""
+    return set(db.session.scalars(select(Introduction.supplier_id).where(Introduction.need_id == need.id)))
 
 
 def explain(reason: Reason) -> str:

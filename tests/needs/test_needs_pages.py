@@ -116,15 +116,6 @@ def test_need_page_shows_the_need_and_a_place_for_matches(client, db):
     assert client.get("/needs/999999").status_code == 404
 
 
-def test_need_page_renders_matches_when_given(app, db):
-    need = post_need(db, make_company(), "Штампы")
-    with app.test_request_context():
-        from flask import render_template
-        html = render_template("needs/detail.html", need=need, can_manage=False, status_form=None,
-                               matches=["ООО «Поставщик»"])
-    assert "Возможные поставщики" in html and "ООО «Поставщик»" in html
-
-
 # --- who may post, edit and close ---------------------------------------------------------------
 
 def need_count(db) -> int:

@@ -6,6 +6,7 @@ this is test data, not data anyone vouches for.
 """
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
@@ -38,10 +39,13 @@ def generate(companies: int, *, seed: int = 1, needs_share: float = 0.2, batch: 
     start_need = (db.session.scalar(select(func.max(Need.id))) or 0) + 1
     now = utcnow()
     made = {"companies": 0, "offers": 0, "needs": 0}
+    year = 365 * 24 * 3600
     for first in range(0, companies, batch):
         rows, links, offers, needs, need_links = [], [], [], [], []
         for number in range(first, min(first + batch, companies)):
             company_id = start + number
+            # Spread over the past year, as a registry's rows are: not all written in one instant.
+            stamp = now - timedelta(seconds=rng.randrange(year))
             region = rng.choices(regions, weights)[0]
             chosen = rng.sample(leaves, rng.randint(1, 3))
             texts = [_phrase(rng, node) for node in chosen]
@@ -49,21 +53,21 @@ def generate(companies: int, *, seed: int = 1, needs_share: float = 0.2, batch: 
             description = "; ".join(texts)
             rows.append({"id": company_id, "name": name, "region_id": region.id, "city": "", "description": description,
                          "verification": rng.choice(("verified", "unverified", "unverified")), "active": True,
-                         "source": "demo: synthetic data for load tests", "created_at": now, "updated_at": now,
+                         "source": "demo: synthetic data for load tests", "created_at": stamp, "updated_at": stamp,
                          "search_text": stemmed_text(f"{name} {description} " + " ".join(n.name_ru for n in chosen))})
             codes = [c for node in chosen for c in node_okved[node.id] if c in known_okved]
             for index, code in enumerate(dict.fromkeys(codes)):
                 links.append({"company_id": company_id, "okved_code": code, "is_main": index == 0})
             for node, text in zip(chosen, texts, strict=True):
                 offers.append({"company_id": company_id, "capability_id": node.id, "text": text, "equipment": "",
-                               "capacity": "", "certifications": "", "created_at": now, "updated_at": now})
+                               "capacity": "", "certifications": "", "created_at": stamp, "updated_at": stamp})
             if rng.random() < needs_share:
                 need_id = start_need + made["needs"] + len(needs)
                 wanted = rng.choice(leaves)
                 title = f"Требуется: {_phrase(rng, wanted)}"
                 needs.append({"id": need_id, "company_id": company_id, "title": title[:300],
                               "text": f"Ищем поставщика, {rng.choice(DETAILS)}. (демо)", "volume": "", "status": "open",
-                              "source": "demo: synthetic data for load tests", "created_at": now, "updated_at": now,
+                              "source": "demo: synthetic data for load tests", "created_at": stamp, "updated_at": stamp,
                               "search_text": stemmed_text(title)})
                 need_links.append({"need_id": need_id, "capability_id": wanted.id})
         for model, values in ((Company, rows), (CompanyOkved, links), (CapabilityOffer, offers), (Need, needs)):

@@ -5,6 +5,7 @@ from rows whose `updated_at` moved past its high-water mark, and so never answer
 for long, whichever process made the change.
 """
 
+import time
 from datetime import timedelta
 
 from flask_babel import get_locale
@@ -123,44 +124,48 @@ class _CachedIndex:
         self.index = index
         self.seen_until = None
         self.versions: dict[int, object] = {}  # row id -> updated_at as last loaded
+        self.swept_at = 0.0  # monotonic time of the last check for deleted rows
 
 
 _indexes: dict = {}
 BATCH = 2000
 # A transaction that stamped its rows before our last look may commit after it: look back this far.
 LOOKBACK = timedelta(minutes=2)
+# Rows are deactivated or closed (which moves updated_at), hardly ever deleted: count them now and then.
+SWEEP_SECONDS = 300
 
 
 def _refresh(cached: _CachedIndex, model, options, profile, keep) -> None:
     """Brings the index up to date with the table, reloading only rows whose updated_at moved.
 
-    When nothing changed this costs one small query (newest updated_at and row count).
-    Rows are read in a session of their own, so the caller's session is neither filled nor disturbed.
+    When nothing changed this costs one indexed query (the newest updated_at). Rows are read in a
+    session of their own, so the caller's session is neither filled nor disturbed.
     """
-    newest, count = db.session.execute(select(func.max(model.updated_at), func.count(model.id))).one()
-    if newest == cached.seen_until and count == len(cached.versions):
+    newest = db.session.scalar(select(func.max(model.updated_at)))
+    sweep = time.monotonic() - cached.swept_at > SWEEP_SECONDS
+    if newest == cached.seen_until and not sweep:
         return
     with Session(db.engine) as session:
         stamps = select(model.id, model.updated_at)
-        if cached.seen_until is not None and count == len(cached.versions):
+        if cached.seen_until is not None:
             stamps = stamps.where(model.updated_at >= cached.seen_until - LOOKBACK)
-        current = dict(session.execute(stamps).all())
-        changed = sorted(row_id for row_id, stamp in current.items() if cached.versions.get(row_id) != stamp)
+        changed = sorted(row_id for row_id, stamp in session.execute(stamps) if cached.versions.get(row_id) != stamp)
         for first in range(0, len(changed), BATCH):
-            chunk = changed[first:first + BATCH]
-            for row in session.scalars(select(model).options(*options).where(model.id.in_(chunk))):
+            for row in session.scalars(select(model).options(*options).where(model.id.in_(changed[first:first + BATCH]))):
                 if keep(row):
                     cached.index.upsert(profile(row))
                 elif row.id in cached.index:
                     cached.index.remove(row.id)
                 cached.versions[row.id] = row.updated_at
             session.expunge_all()
-        if count != len(cached.versions):  # rows were deleted
-            existing = current.keys() if len(current) == count else set(session.scalars(select(model.id)))
-            for gone in set(cached.versions) - set(existing):
-                if gone in cached.index:
-                    cached.index.remove(gone)
-                del cached.versions[gone]
+        if sweep:
+            if session.scalar(select(func.count(model.id))) != len(cached.versions):
+                existing = set(session.scalars(select(model.id)))
+                for gone in set(cached.versions) - existing:
+                    if gone in cached.index:
+                        cached.index.remove(gone)
+                    del cached.versions[gone]
+            cached.swept_at = time.monotonic()
     cached.seen_until = newest
 
 

@@ -67,11 +67,17 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def console_errors():
+    """What the browser complained about (a test that provokes an error on purpose clears it)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, console_errors):
     context = browser.new_context(base_url=live_server, locale="ru-RU")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    errors = []
+    errors = console_errors
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     yield page

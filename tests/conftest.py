@@ -94,6 +94,17 @@ def db(app):
 
 
 @pytest.fixture(autouse=True)
+def shared_limiter_restored():
+    """The rate limiter is one object for every app in the process; a test that builds an app with
+    limits on (production settings, the rate-limit tests) must not leave them on for the others."""
+    from registry.extensions import limiter
+
+    enabled, storage = limiter.enabled, getattr(limiter, "_storage", None)
+    yield
+    limiter.enabled, limiter._storage = enabled, storage
+
+
+@pytest.fixture(autouse=True)
 def fresh_matching_cache():
     """Each test's database starts anew (and SQLite reuses ids), so no cached index may outlive it."""
     from registry.services import matching as matching_service

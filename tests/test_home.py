@@ -21,3 +21,23 @@ def test_security_headers_are_set(client):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"]
+
+
+def test_an_unexpected_error_shows_a_russian_page_without_a_trace(app, client, monkeypatch):
+    import registry.main.views as views
+
+    def explode():
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(views, "registry_overview", explode)
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "На нашей стороне что-то пошло не так" in page
+    assert "secret internals" not in page and "Traceback" not in page
+
+
+def test_bad_request_and_method_pages_are_russian(client):
+    response = client.get("/auth/logout")
+    assert response.status_code == 405 and "Allow" in response.headers
+    assert "Это действие здесь недоступно" in response.get_data(as_text=True)

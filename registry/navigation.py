@@ -12,6 +12,8 @@ MENU = (
     ("events.index", _l("Events"), None),
     ("dashboard.index", _l("Dashboard"), ("official", "admin")),
     ("transfer.index", _l("Import and export"), ("official", "admin")),
+    ("auth.representatives", _l("Representatives"), ("official", "admin")),
+    ("auth.users", _l("Users"), ("admin",)),
     ("api_docs.docs", _l("API"), None),
 )
 

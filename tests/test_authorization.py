@@ -38,6 +38,7 @@ RULES = {
     "transfer.confirm": ("/transfer/import/{token}", STAFF),
     "auth.approve": ("/auth/representatives/{pending}/approve", REGION_STAFF),
     "auth.change_password": ("/auth/password", LOGGED_IN),
+    "auth.edit_user": ("/auth/users/{pending}", {"admin"}),
 }
 
 

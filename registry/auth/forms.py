@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
@@ -32,3 +32,17 @@ class ResetRequestForm(FlaskForm):
 class ResetForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8)])
     confirm = PasswordField(_l("Repeat the new password"), validators=[EqualTo("password", _l("The passwords differ."))])
+
+
+class UserForm(FlaskForm):
+    role = SelectField(_l("Role"))
+    region = SelectField(_l("Region"), coerce=lambda value: int(value) if value else None)
+    active = BooleanField(_l("Access allowed"))
+
+    def fill_choices(self, regions) -> "UserForm":
+        from registry.i18n import localized
+        from registry.labels import ROLE_LABELS
+
+        self.role.choices = [(code, label) for code, label in ROLE_LABELS.items()]
+        self.region.choices = [("", _l("Any region"))] + [(region.id, localized(region)) for region in regions]
+        return self

@@ -5,10 +5,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from registry.auth import bp
-from registry.auth.forms import LoginForm, PasswordChangeForm, RegistrationForm, ResetForm, ResetRequestForm
+from registry.auth.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    RegistrationForm,
+    ResetForm,
+    ResetRequestForm,
+    UserForm,
+)
 from registry.auth.permissions import can_verify_company, require, roles_required
 from registry.extensions import db, limiter
-from registry.models import User
+from registry.models import Region, User
 from registry.services import ServiceError, accounts
 from registry.url_safety import safe_next
 
@@ -137,3 +144,34 @@ def approve(user_id: int):
     db.session.commit()
     flash(_("The representative is approved."), "success")
     return redirect(url_for("auth.representatives"))
+
+
+@bp.get("/users")
+@roles_required("admin")
+def users():
+    everyone = db.session.scalars(
+        select(User).options(selectinload(User.company), selectinload(User.region)).order_by(User.email)
+    ).all()
+    return render_template("auth/users.html", users=everyone)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    regions = db.session.scalars(select(Region).order_by(Region.name_ru)).all()
+    form = UserForm(obj=user if request.method == "GET" else None,
+                    data={"region": user.region_id} if request.method == "GET" else None).fill_choices(regions)
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(user, role=form.role.data, region=db.session.get(Region, form.region.data)
+                                 if form.region.data else None, active=form.active.data, actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The user is saved."), "success")
+            return redirect(url_for("auth.users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/user.html", form=form, user=user), status

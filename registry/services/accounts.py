@@ -113,3 +113,23 @@ def request_password_reset(email: str, link_for) -> None:
     if user is not None and user.active:
         mail.send(user.email, _l("Password reset"),
                   _l("Open this link within two hours to set a new password: %(link)s", link=link_for(reset_token(user))))
+
+
+def update_user(user: User, *, role: str, region=None, active: bool = True, actor) -> None:
+    """An administrator changes someone's role, region (officials) or access."""
+    from registry.models.user import ROLES
+
+    if role not in ROLES:
+        raise ServiceError(_l("Unknown role %(role)s: choose one of %(roles)s.", role=role, roles=", ".join(ROLES)), "role")
+    if role == "company" and user.company is None:
+        raise ServiceError(_l("A company representative needs a company (its INN)."), "role")
+    if user.id == getattr(actor, "id", None) and (role != "admin" or not active):
+        raise ServiceError(_l("You cannot take away your own administrator access."), "role")
+    changed = {}
+    for key, value in (("role", role), ("region", region), ("active", active)):
+        if getattr(user, key) != value:
+            setattr(user, key, value)
+            changed[key] = getattr(value, "iso_code", value)
+    if changed:
+        db.session.flush()
+        audit.record(actor, "user.update", user, **changed)

@@ -1,6 +1,8 @@
 """Response headers that keep browsers strict: no inline scripts, no framing, no sniffing."""
 
-from flask import Flask
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -8,7 +10,24 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+NUL_REFUSED = _l("The text contains a NUL character, which no field may hold.")
+
+
+def refuse_nul_characters():
+    """No text field may hold NUL (PostgreSQL refuses it): turned away here with a clear message.
+    Uploaded files are not text fields and are left alone."""
+    body = request.get_data(cache=True) if request.is_json else b""
+    in_body = b"\x00" in body or b"\\u0000" in body
+    in_fields = any("\x00" in value for value in (*request.args.values(), *request.form.values()))
+    if in_body or in_fields:
+        error = UnprocessableEntity() if request.path.startswith("/api/") else BadRequest()
+        error.data = {"message": str(NUL_REFUSED), "errors": {}}
+        raise error
+
+
 def init_security(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
+
     @app.after_request
     def set_security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

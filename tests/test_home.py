@@ -41,3 +41,9 @@ def test_bad_request_and_method_pages_are_russian(client):
     response = client.get("/auth/logout")
     assert response.status_code == 405 and "Allow" in response.headers
     assert "Это действие здесь недоступно" in response.get_data(as_text=True)
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(client):
+    assert client.get("/catalog/?q=a%00b").status_code == 400
+    response = client.post("/api/v1/companies", json={"inn": "7707083893", "name": "x\u0000", "region": "RU-MO"})
+    assert response.status_code == 422 and response.json["message"]

@@ -96,6 +96,13 @@ def _region_key(value: str) -> str:
     return value.strip().lower().replace("ё", "е")
 
 
+def _check_length(model, field: str, value, errors: dict) -> None:
+    """Text longer than its column holds is refused here (PostgreSQL would refuse it at the insert)."""
+    limit = model.__table__.c[field].type.length
+    if value and limit and len(value) > limit:
+        errors.setdefault(field, []).append(_l("Too long: at most %(limit)d characters.", limit=limit))
+
+
 def validate_company_data(data: dict, *, company: Company | None = None, partial: bool = False,
                           lookups: DatabaseLookups | None = None) -> dict:
     """Checks the input and returns clean values; raises ServiceError with every field's problem at once."""
@@ -130,6 +137,8 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
     for key in ("legal_form", "city", "description", "website"):
         if given(key):
             clean[key] = str(data[key]).strip()
+    for key in ("name", "legal_form", "city", "website"):
+        _check_length(Company, key, clean.get(key), errors)
     if clean.get("website") and not re.match(r"^(https?://)?[\w.-]+\.[a-zа-я]{2,}(/\S*)?$", clean["website"], re.I):
         errors.setdefault("website", []).append(_l("Give the site address, e.g. https://example.ru"))
     if given("employees"):
@@ -163,6 +172,8 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
             # A phone or an e-mail without a person's name is still a way to reach the firm.
             if person["name"] or person["phone"] or person["email"]:
                 clean["contacts"].append(person)
+                for key, value in person.items():
+                    _check_length(Contact, key, value, errors)
     if errors:
         raise ServiceError(_l("Please correct the marked fields."), errors=errors)
     if clean.get("inn"):

@@ -25,6 +25,8 @@ def validate_need_data(data: dict, *, partial: bool = False) -> dict:
     for key in ("text", "volume"):
         if data.get(key) is not None:
             clean[key] = str(data[key]).strip()
+    if len(clean.get("volume") or "") > 200:
+        errors["volume"] = [_l("Too long: at most %(limit)d characters.", limit=200)]
     if data.get("deadline") not in (None, ""):
         deadline = data["deadline"]
         if isinstance(deadline, str):

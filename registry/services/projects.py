@@ -33,6 +33,8 @@ def create_project(*, title: str, participants: list[tuple], actor=None, stage: 
     errors = {}
     if not title:
         errors["title"] = [_l("The title is required.")]
+    elif len(title) > 300:
+        errors["title"] = [_l("Too long: at most %(limit)d characters.", limit=300)]
     if stage not in STAGES:
         errors["stage"] = [_l("Unknown stage.")]
     if not participants:

@@ -137,3 +137,10 @@ def test_get_company_and_404(client, db):
     assert client.get(f"/api/v1/companies/{company.id}").json["inn"] == company.inn
     missing = client.get("/api/v1/companies/999999")
     assert missing.status_code == 404 and missing.json["message"]
+
+
+def test_text_longer_than_its_column_is_a_field_error(client, db, token_for):
+    response = client.post("/api/v1/companies", headers=token_for("admin"),
+                           json={**NEW_COMPANY, "inn": valid_inn("73"), "city": "Я" * 121})
+    assert response.status_code == 422 and "city" in response.json["errors"]
+    assert company_count(db) == 0

@@ -14,9 +14,9 @@ class RegistrationForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8)])
     confirm = PasswordField(_l("Repeat the password"), validators=[EqualTo("password", _l("The passwords differ."))])
-    inn = StringField(_l("Company INN"), validators=[DataRequired()])
-    company_name = StringField(_l("Company name (if it is not in the registry yet)"), validators=[Optional()])
-    region = StringField(_l("Region (if the company is new), e.g. RU-ULY"), validators=[Optional()])
+    inn = StringField(_l("Company INN"), validators=[DataRequired(), Length(max=20)])
+    company_name = StringField(_l("Company name (if it is not in the registry yet)"), validators=[Optional(), Length(max=300)])
+    region = StringField(_l("Region (if the company is new), e.g. RU-ULY"), validators=[Optional(), Length(max=120)])
 
 
 class PasswordChangeForm(FlaskForm):

@@ -107,8 +107,11 @@ def quickstart_command(host, port, no_serve):
         click.echo(f"  password: {password}")
         click.echo("=" * 60)
     if not no_serve:
-        click.echo(f"Serving the registry at http://{host}:{port}")
-        current_app.run(host=host, port=port, use_reloader=False)
+        from werkzeug.serving import run_simple
+
+        click.echo(f"Serving the registry at http://{host}:{port} (Ctrl+C stops it)")
+        # Flask refuses app.run() inside a CLI command; the same development server, started directly.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("demo-data")

@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -36,6 +36,7 @@ def fail(message) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command():
     """Load regions, OKVED2, the capability taxonomy and the founding data (idempotent)."""
     added = seeding.seed_all()
@@ -76,6 +77,7 @@ def create_token_command(email):
 
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object")
+@with_appcontext
 def stats_command(as_json):
     """Count what the registry holds."""
     counts = {name: db.session.scalar(select(func.count()).select_from(model)) for name, model in COUNTED.items()}
@@ -90,6 +92,7 @@ def stats_command(as_json):
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000)
 @click.option("--no-serve", is_flag=True, help="Prepare the database but do not start the server")
+@with_appcontext
 def quickstart_command(host, port, no_serve):
     """Upgrade the database, seed it, make sure an administrator exists, and serve the registry."""
     from flask import current_app
@@ -99,11 +102,11 @@ def quickstart_command(host, port, no_serve):
     db.session.commit()
     if not db.session.scalar(select(User.id).where(User.role == "admin")):
         password = secrets.token_urlsafe(12)
-        user_service.create_user("admin@registry.local", password, "admin")
+        user_service.create_user("admin@registry.example", password, "admin")
         db.session.commit()
         click.echo("=" * 60)
         click.echo("Administrator created (the password is shown only this once):")
-        click.echo("  e-mail:   admin@registry.local")
+        click.echo("  e-mail:   admin@registry.example")
         click.echo(f"  password: {password}")
         click.echo("=" * 60)
     if not no_serve:
@@ -118,6 +121,7 @@ def quickstart_command(host, port, no_serve):
 @click.option("--companies", "count", type=click.IntRange(1, 1_000_000), required=True)
 @click.option("--seed", default=1, help="Random seed: the same seed gives the same data")
 @click.option("--needs-share", default=0.2, type=click.FloatRange(0, 1), help="Share of companies with an open need")
+@with_appcontext
 def demo_data_command(count, seed, needs_share):
     """Fill the database with N synthetic companies (marked «(демо)») for load and speed work."""
     from registry.services import demo_data

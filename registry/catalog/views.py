@@ -120,7 +120,8 @@ def detail(company_id: int):
         can_post_need=can_post_need(current_user, company),
         verification_form=VerificationForm(state=company.verification) if can_verify_company(current_user, company) else None,
         project_pages="projects.detail" in current_app.view_functions,
-        opportunities=matching.opportunities_for(company, limit=OPPORTUNITIES_SHOWN) if company.active else [],
+        opportunities=matching.opportunities_for(company, limit=OPPORTUNITIES_SHOWN, min_score=matching.MIN_SCORE_SHOWN)
+        if company.active else [],
         explain=matching.explain,
         may_introduce=lambda need: can_express_interest(current_user, need, company),
     )

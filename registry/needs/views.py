@@ -53,10 +53,11 @@ def detail(need_id: int):
     match_filters = MatchFilterForm(request.args)
     matches = []
     if need.status != "closed" and match_filters.validate():
-        matches = matching.suppliers_for(need, limit=MATCHES_SHOWN, **match_filters.options())
+        matches = matching.suppliers_for(need, limit=MATCHES_SHOWN, min_score=matching.MIN_SCORE_SHOWN,
+                                         **match_filters.options())
     return render_template(
         "needs/detail.html", need=need, can_manage=may_manage, matches=matches, match_filters=match_filters,
-        introduced=matching.introduced_suppliers(need), explain=matching.explain,
+        introduced=matching.introduced_suppliers(need), explain=matching.explain, min_score=matching.MIN_SCORE_SHOWN,
         may_introduce=lambda supplier: can_express_interest(current_user, need, supplier),
         status_form=NeedStatusForm(status=need.status) if may_manage else None,
     )

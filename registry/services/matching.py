@@ -199,25 +199,32 @@ def forget_indexes() -> None:
 # --- Ranking, with rows back ------------------------------------------------------------------
 
 def suppliers_for(need: Need, *, limit: int = 10, other_regions_only: bool = False, region=None,
-                  verified_only: bool = False) -> list[tuple[Company, Match]]:
+                  verified_only: bool = False, min_score: float = 0.0) -> list[tuple[Company, Match]]:
     """The best suppliers for a need, with their companies loaded in one query."""
     matches = supplier_index().rank(
         need_profile(need), limit=limit, exclude_company_id=need.company_id,
         other_regions_only=other_regions_only, region=region_code(region) if region is not None else None,
         verified_only=verified_only,
     )
+    matches = [match for match in matches if match.score >= min_score]
     companies = {c.id: c for c in db.session.scalars(
         select(Company).where(Company.id.in_([m.id for m in matches])).options(joinedload(Company.region)))}
     return [(companies[m.id], m) for m in matches if m.id in companies]
 
 
-def opportunities_for(company: Company, *, limit: int = 10) -> list[tuple[Need, Match]]:
+def opportunities_for(company: Company, *, limit: int = 10, min_score: float = 0.0) -> list[tuple[Need, Match]]:
     """Open needs of other companies that this company could serve."""
     matches = need_index().rank(supplier_profile(company), limit=limit, exclude_company_id=company.id)
+    matches = [match for match in matches if match.score >= min_score]
     needs = {n.id: n for n in db.session.scalars(
         select(Need).where(Need.id.in_([m.id for m in matches]))
         .options(joinedload(Need.company).joinedload(Company.region)))}
     return [(needs[m.id], m) for m in matches if m.id in needs]
+
+
+# Pages show matches with at least this score: below it only a word or the region agrees, which helps no one.
+# The API returns everything ranked, so that programs can choose their own threshold.
+MIN_SCORE_SHOWN = 0.1
 
 
 def introduced_suppliers(need: Need) -> set[int]:

@@ -7,10 +7,13 @@ from flask_login import current_user
 MENU = (
     ("catalog.index", _l("Companies"), None),
     ("needs.index", _l("Open needs"), None),
-    ("introductions.index", _l("Introductions"), ("official", "admin")),
     ("projects.index", _l("Projects"), ("official", "admin")),
     ("events.index", _l("Events"), None),
     ("dashboard.index", _l("Dashboard"), ("official", "admin")),
+)
+# Officials' tools, folded into one menu so the bar fits a laptop screen.
+TOOLS = (
+    ("introductions.index", _l("Introductions"), ("official", "admin")),
     ("transfer.index", _l("Import and export"), ("official", "admin")),
     ("auth.representatives", _l("Representatives"), ("official", "admin")),
     ("auth.users", _l("Users"), ("admin",)),
@@ -18,9 +21,9 @@ MENU = (
 )
 
 
-def nav_links() -> list[tuple[str, str]]:
+def nav_links(menu=MENU) -> list[tuple[str, str]]:
     links = []
-    for endpoint, title, roles in MENU:
+    for endpoint, title, roles in menu:
         if endpoint not in current_app.view_functions:
             continue
         if roles and not (current_user.is_authenticated and current_user.role in roles):
@@ -31,3 +34,4 @@ def nav_links() -> list[tuple[str, str]]:
 
 def init_navigation(app: Flask) -> None:
     app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["tool_links"] = lambda: nav_links(TOOLS)

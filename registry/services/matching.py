@@ -238,12 +238,12 @@ def explain(reason: Reason) -> str:
     lang = "en" if str(get_locale() or "ru") == "en" else "ru"
     node = data.get(f"node_name_{lang}", "")
     wanted = data.get(f"wanted_name_{lang}", "")
+    if reason.kind == "capability_exact" and data.get("node_code") != data.get("wanted_code"):
+        return _("%(node)s: a specialisation of the requested %(wanted)s", node=node, wanted=wanted)
     if reason.kind == "capability_exact":
         return _("%(node)s: exactly what the need asks for", node=node)
     if reason.kind == "capability_parent":
         return _("%(node)s: covers the requested %(wanted)s", node=node, wanted=wanted)
-    if reason.kind == "capability_child":
-        return _("%(node)s: a specialisation of the requested %(wanted)s", node=node, wanted=wanted)
     if reason.kind == "capability_sibling":
         return _("%(node)s: close to the requested %(wanted)s", node=node, wanted=wanted)
     if reason.kind.startswith("capability"):

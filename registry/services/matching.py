@@ -25,7 +25,17 @@ from registry.matching import (
     SupplierProfile,
     Taxonomy,
 )
-from registry.models import Capability, CapabilityOffer, Company, Introduction, Need
+from registry.models import (
+    Capability,
+    CapabilityOffer,
+    Company,
+    CompanyOkved,
+    Introduction,
+    Need,
+    Region,
+    need_capability,
+    need_okved,
+)
 
 _taxonomy_cache: dict = {}
 
@@ -135,7 +145,7 @@ LOOKBACK = timedelta(minutes=2)
 SWEEP_SECONDS = 300
 
 
-def _refresh(cached: _CachedIndex, model, options, profile, keep) -> None:
+def _refresh(cached: _CachedIndex, model, load) -> None:
     """Brings the index up to date with the table, reloading only rows whose updated_at moved.
 
     When nothing changed this costs one indexed query (the newest updated_at). Rows are read in a
@@ -151,13 +161,12 @@ def _refresh(cached: _CachedIndex, model, options, profile, keep) -> None:
             stamps = stamps.where(model.updated_at >= cached.seen_until - LOOKBACK)
         changed = sorted(row_id for row_id, stamp in session.execute(stamps) if cached.versions.get(row_id) != stamp)
         for first in range(0, len(changed), BATCH):
-            for row in session.scalars(select(model).options(*options).where(model.id.in_(changed[first:first + BATCH]))):
-                if keep(row):
-                    cached.index.upsert(profile(row))
-                elif row.id in cached.index:
-                    cached.index.remove(row.id)
-                cached.versions[row.id] = row.updated_at
-            session.expunge_all()
+            for row_id, stamp, profile in load(session, changed[first:first + BATCH]):
+                if profile is not None:
+                    cached.index.upsert(profile)
+                elif row_id in cached.index:
+                    cached.index.remove(row_id)
+                cached.versions[row_id] = stamp
         if sweep:
             if session.scalar(select(func.count(model.id))) != len(cached.versions):
                 existing = set(session.scalars(select(model.id)))
@@ -178,15 +187,73 @@ def _cached(name: str, factory) -> _CachedIndex:
     return cached
 
 
+def _group(rows) -> dict:
+    grouped: dict = {}
+    for owner, *values in rows:
+        grouped.setdefault(owner, []).append(values)
+    return grouped
+
+
+def _load_suppliers(session: Session, ids: list[int]):
+    """(id, updated_at, profile) for companies, read as plain rows: building ORM objects for 100,000
+    companies costs more than the index itself."""
+    offers = _group(session.execute(
+        select(CapabilityOffer.company_id, Capability.code, CapabilityOffer.text, CapabilityOffer.equipment,
+               CapabilityOffer.certifications)
+        .outerjoin(Capability, CapabilityOffer.capability_id == Capability.id)
+        .where(CapabilityOffer.company_id.in_(ids)).order_by(CapabilityOffer.id)))
+    okveds = _group(session.execute(
+        select(CompanyOkved.company_id, CompanyOkved.okved_code).where(CompanyOkved.company_id.in_(ids))
+        .order_by(CompanyOkved.is_main.desc(), CompanyOkved.okved_code)))
+    rows = session.execute(
+        select(Company.id, Company.updated_at, Company.name, Company.verification, Company.active,
+               Company.description, Region.iso_code, Region.inn_code, Region.name_ru, Region.name_en)
+        .join(Region, Company.region_id == Region.id).where(Company.id.in_(ids)))
+    for row in rows:
+        yield row.id, row.updated_at, SupplierProfile(
+            id=row.id, name=row.name, region_code=row.iso_code or row.inn_code, region_name_ru=row.name_ru,
+            region_name_en=row.name_en, verified=row.verification == "verified", active=row.active,
+            okved=tuple(code for (code,) in okveds.get(row.id, ())),
+            offers=tuple(Offer(node_codes=(code,) if code else (), text=" ".join(filter(None, texts)))
+                         for code, *texts in offers.get(row.id, ())),
+            description=row.description or "",
+        )
+
+
+def _load_needs(session: Session, ids: list[int]):
+    """(id, updated_at, profile or None when the need is not open) for needs, as plain rows."""
+    nodes = _group(session.execute(
+        select(need_capability.c.need_id, Capability.code)
+        .join(Capability, need_capability.c.capability_id == Capability.id)
+        .where(need_capability.c.need_id.in_(ids))))
+    okveds = _group(session.execute(
+        select(need_okved.c.need_id, need_okved.c.okved_code).where(need_okved.c.need_id.in_(ids))))
+    rows = session.execute(
+        select(Need.id, Need.updated_at, Need.status, Need.company_id, Need.title, Need.text, Need.volume,
+               Region.iso_code, Region.inn_code, Region.name_ru, Region.name_en)
+        .join(Company, Need.company_id == Company.id).join(Region, Company.region_id == Region.id)
+        .where(Need.id.in_(ids)))
+    for row in rows:
+        if row.status != "open":
+            yield row.id, row.updated_at, None
+            continue
+        yield row.id, row.updated_at, NeedProfile(
+            id=row.id, company_id=row.company_id, title=row.title, text=" ".join(filter(None, (row.text, row.volume))),
+            node_codes=tuple(code for (code,) in nodes.get(row.id, ())),
+            okved=tuple(code for (code,) in okveds.get(row.id, ())),
+            region_code=row.iso_code or row.inn_code, region_name_ru=row.name_ru, region_name_en=row.name_en,
+        )
+
+
 def supplier_index() -> MatchIndex:
     cached = _cached("suppliers", MatchIndex)
-    _refresh(cached, Company, COMPANY_LOAD, supplier_profile, keep=lambda company: True)
+    _refresh(cached, Company, _load_suppliers)
     return cached.index
 
 
 def need_index() -> OpportunityIndex:
     cached = _cached("needs", OpportunityIndex)
-    _refresh(cached, Need, NEED_LOAD, need_profile, keep=lambda need: need.status == "open")
+    _refresh(cached, Need, _load_needs)
     return cached.index
 
 

@@ -73,26 +73,15 @@ def load_through_app(path):
 
     Ids stay the file's INNs and need ids, so the judgements apply unchanged.
     """
-    import tempfile
+    from fresh_app import fresh_app
 
-    from flask_migrate import upgrade
-
-    from config import TestingConfig
-    from registry import create_app
     from registry.extensions import db
     from registry.models import Company, Need
-    from registry.services import companies, needs, seeding
+    from registry.services import companies, needs
     from registry.services import matching as matching_service
 
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    folder = tempfile.mkdtemp(prefix="match-quality-")
-    config = type("QualityConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/quality.db"})
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-        seeding.seed_regions(seeding.SEEDS_DIR / "regions.csv")
-        seeding.seed_okved(seeding.SEEDS_DIR / "okved2.csv")
-        seeding.seed_capabilities(seeding.SEEDS_DIR / "capabilities.toml")
+    with fresh_app("match-quality").app_context():
         by_inn = {}
         for company in data["companies"]:
             by_inn[company["inn"]] = companies.create_company(company)

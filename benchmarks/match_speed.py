@@ -192,26 +192,15 @@ def time_ranking(index, needs) -> float:
 
 def through_app(args) -> int:
     """demo-data → database → the matching service's index, as the web pages and the API use it."""
-    import tempfile
-
-    from flask_migrate import upgrade
+    from fresh_app import fresh_app
     from sqlalchemy import select
 
-    from config import TestingConfig
-    from registry import create_app
     from registry.extensions import db
     from registry.models import Company, Need
-    from registry.services import companies, demo_data, seeding
+    from registry.services import companies, demo_data
     from registry.services import matching as matching_service
 
-    folder = tempfile.mkdtemp(prefix="match-speed-")
-    config = type("SpeedConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/speed.db"})
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-        seeding.seed_regions(seeding.SEEDS_DIR / "regions.csv")
-        seeding.seed_okved(seeding.SEEDS_DIR / "okved2.csv")
-        seeding.seed_capabilities(seeding.SEEDS_DIR / "capabilities.toml")
+    with fresh_app("match-speed").app_context():
         started = time.perf_counter()
         made = demo_data.generate(args.suppliers, seed=SEED)
         db.session.commit()

@@ -66,9 +66,7 @@ def app(fresh_database_url):
         _db.create_all()
         with _db.engine.begin() as connection:
             ensure_fulltext(connection)  # the FTS objects the migrations make, outside the metadata
-        seeding.seed_regions(seeding.SEEDS_DIR / "regions.csv")
-        seeding.seed_okved(seeding.SEEDS_DIR / "okved2.csv")
-        seeding.seed_capabilities(seeding.SEEDS_DIR / "capabilities.toml")
+        seeding.seed_reference()
         _db.session.commit()
     yield app
     with app.app_context():

@@ -86,6 +86,15 @@ def paginate(query, page: int, per_page: int, count_query=None) -> dict:
     return {"items": items, "total": total, "page": page, "pages": max(1, math.ceil(total / per_page))}
 
 
+def find_company(data: dict) -> Company | None:
+    """The company named by `company_id` or, failing that, `company_inn`."""
+    if data.get("company_id") is not None:
+        return db.session.get(Company, data["company_id"])
+    if data.get("company_inn"):
+        return db.session.scalar(select(Company).where(Company.inn == data["company_inn"].strip()))
+    return None
+
+
 def region_or_422(code: str, field: str = "region"):
     if not code:
         return None
@@ -252,11 +261,7 @@ def get_need(need_id):
 @bp.alt_response(422, schema=ErrorSchema)
 def create_need(data):
     """Posts a need for a company (its representative, an official of its region, or an administrator)."""
-    company = None
-    if data.get("company_id") is not None:
-        company = db.session.get(Company, data["company_id"])
-    elif data.get("company_inn"):
-        company = db.session.scalar(select(Company).where(Company.inn == data["company_inn"].strip()))
+    company = find_company(data)
     if company is None:
         abort(422, message=str(_("Please correct the marked fields.")),
               errors={"company_id": [str(_("Give the company: company_id or company_inn of a registered company."))]})
@@ -326,11 +331,7 @@ def get_project(project_id):
 def create_project(data):
     participants, errors = [], []
     for index, item in enumerate(data["participants"]):
-        company = None
-        if item.get("company_id") is not None:
-            company = db.session.get(Company, item["company_id"])
-        elif item.get("company_inn"):
-            company = db.session.scalar(select(Company).where(Company.inn == item["company_inn"].strip()))
+        company = find_company(item)
         if company is None:
             errors.append(str(_("Participant %(number)d: no such company.", number=index + 1)))
         participants.append((company, item["role"]))

@@ -28,13 +28,18 @@ from registry.services import search
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
 
-def seed_all(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
-    """Loads every seed file; returns how many rows each step added."""
-    added = {
+def seed_reference(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
+    """Regions, OKVED2 and the capability taxonomy: what every database needs before any company."""
+    return {
         "regions": seed_regions(seeds_dir / "regions.csv"),
         "okved_codes": seed_okved(seeds_dir / "okved2.csv"),
         "capabilities": seed_capabilities(seeds_dir / "capabilities.toml"),
     }
+
+
+def seed_all(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
+    """Loads every seed file; returns how many rows each step added."""
+    added = seed_reference(seeds_dir)
     cooperation = seeds_dir / "cooperation.toml"
     if cooperation.exists():
         added.update(seed_cooperation(cooperation))

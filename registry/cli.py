@@ -7,6 +7,7 @@ import sys
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -18,6 +19,7 @@ from registry.services import users as user_service
 users_cli = AppGroup("users", help="Manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 
+ADMIN_EMAIL = "admin@registry.example"  # the quickstart's first administrator; change it in the users page
 COUNTED = {
     "regions": Region,
     "okved_codes": OkvedCode,
@@ -31,7 +33,7 @@ COUNTED = {
 
 
 def fail(message) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: %(message)s", message=message), err=True)
     sys.exit(1)
 
 
@@ -41,7 +43,7 @@ def seed_command():
     """Load regions, OKVED2, the capability taxonomy and the founding data (idempotent)."""
     added = seeding.seed_all()
     db.session.commit()
-    click.echo("Seeded: " + ", ".join(f"{name} +{count}" for name, count in added.items()))
+    click.echo(_("Seeded (rows added): %(counts)s", counts=", ".join(f"{name} +{count}" for name, count in added.items())))
 
 
 @users_cli.command("create")
@@ -59,7 +61,7 @@ def create_user_command(email, role, region_iso, company_inn, password_stdin):
         db.session.rollback()
         fail(error.message)
     db.session.commit()
-    click.echo(f"Created user {user.email} ({user.role})")
+    click.echo(_("Created user %(email)s (%(role)s)", email=user.email, role=user.role))
 
 
 @tokens_cli.command("create")
@@ -68,10 +70,10 @@ def create_token_command(email):
     """Create an API token for a user; the token is printed alone on the last line."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
-        fail(f"No user with the e-mail {email}")
+        fail(_("No user with the e-mail %(email)s", email=email))
     token = user_service.create_token(user)
     db.session.commit()
-    click.echo(f"API token for {user.email} (shown once, keep it safe):")
+    click.echo(_("API token for %(email)s (shown once, keep it safe):", email=user.email))
     click.echo(token)
 
 
@@ -102,17 +104,17 @@ def quickstart_command(host, port, no_serve):
     db.session.commit()
     if not db.session.scalar(select(User.id).where(User.role == "admin")):
         password = secrets.token_urlsafe(12)
-        user_service.create_user("admin@registry.example", password, "admin")
+        user_service.create_user(ADMIN_EMAIL, password, "admin")
         db.session.commit()
         click.echo("=" * 60)
-        click.echo("Administrator created (the password is shown only this once):")
-        click.echo("  e-mail:   admin@registry.example")
-        click.echo(f"  password: {password}")
+        click.echo(_("Administrator created (the password is shown only this once):"))
+        click.echo(_("  e-mail:   %(email)s", email=ADMIN_EMAIL))
+        click.echo(_("  password: %(password)s", password=password))
         click.echo("=" * 60)
     if not no_serve:
         from werkzeug.serving import run_simple
 
-        click.echo(f"Serving the registry at http://{host}:{port} (Ctrl+C stops it)")
+        click.echo(_("Serving the registry at %(url)s (Ctrl+C stops it)", url=f"http://{host}:{port}"))
         # Flask refuses app.run() inside a CLI command; the same development server, started directly.
         run_simple(host, port, current_app._get_current_object(), threaded=True)
 
@@ -128,7 +130,7 @@ def demo_data_command(count, seed, needs_share):
 
     made = demo_data.generate(count, seed=seed, needs_share=needs_share)
     db.session.commit()
-    click.echo("Added: " + ", ".join(f"{name} {number}" for name, number in made.items()))
+    click.echo(_("Added: %(counts)s", counts=", ".join(f"{name} {number}" for name, number in made.items())))
 
 
 def init_cli(app: Flask) -> None:

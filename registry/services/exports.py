@@ -16,11 +16,11 @@ from decimal import Decimal
 from typing import IO
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, select
 
+from registry.catalog.queries import CatalogFilters, company_query
 from registry.extensions import db
 from registry.labels import NEED_STATUS_LABELS, STAGE_LABELS, VERIFICATION_LABELS
-from registry.matching.text import normalize
 from registry.models import (
     Capability,
     CapabilityOffer,
@@ -54,48 +54,18 @@ def neutralise(value):
 TRUE_WORDS = {"1", "true", "yes", "on", "y"}
 
 
-def company_conditions(args) -> list:
-    """SQL conditions for the catalogue's query-string filters: region (ISO code), q (text or INN),
-    capability (node code, its subtree included), okved (code or its prefix), verified.
+def chosen_companies(args) -> Select:
+    """Ids of the companies the catalogue page shows for the same query-string filters: region (ISO
+    code), district, q (words in any form), capability (node code, its subtree included), okved (code or
+    group), verified. One filter for the page, the API and the export."""
+    filters = CatalogFilters(
+        q=(args.get("q") or "").strip(), region=(args.get("region") or "").strip().upper(),
+        district=(args.get("district") or "").strip(), capability=(args.get("capability") or "").strip(),
+        okved=(args.get("okved") or "").strip(),
+        verified_only=str(args.get("verified") or "").strip().lower() in TRUE_WORDS,
+    )
+    return company_query(filters).with_only_columns(Company.id).order_by(None)
 
-    The catalogue page (registry/catalog) reads the same parameters; this small function is the
-    export's copy of that filter until both share one."""
-    conditions = [Company.active.is_(True)]
-    region = (args.get("region") or "").strip().upper()
-    if region:
-        conditions.append(Company.region_id.in_(select(Region.id).where(Region.iso_code == region)))
-    q = (args.get("q") or "").strip()
-    if q:
-        stems = normalize(q)
-        by_text = and_(*[Company.search_text.contains(stem, autoescape=True) for stem in stems]) if stems else None
-        by_name = Company.name.ilike(f"%{q}%")
-        conditions.append(or_(Company.inn == q, by_name, *([by_text] if by_text is not None else [])))
-    capability = (args.get("capability") or "").strip()
-    if capability:
-        conditions.append(exists().where(CapabilityOffer.company_id == Company.id,
-                                         CapabilityOffer.capability_id.in_(capability_subtree(capability))))
-    okved = (args.get("okved") or "").strip()
-    if okved:
-        conditions.append(exists().where(CompanyOkved.company_id == Company.id, or_(
-            CompanyOkved.okved_code == okved, CompanyOkved.okved_code.startswith(okved + ".", autoescape=True))))
-    if str(args.get("verified") or "").strip().lower() in TRUE_WORDS:
-        conditions.append(Company.verification == "verified")
-    return conditions
-
-
-def capability_subtree(code: str) -> list[int]:
-    """Ids of a capability node and of every node below it."""
-    rows = db.session.execute(select(Capability.id, Capability.parent_id, Capability.code)).all()
-    children = defaultdict(list)
-    for node_id, parent_id, _ in rows:
-        children[parent_id].append(node_id)
-    found = [node_id for node_id, _, node_code in rows if node_code == code]
-    for node_id in found:
-        found += [child for child in children[node_id] if child not in found]
-    return found
-
-
-# --- rows ----------------------------------------------------------------------------------------
 
 COMPANY_HEADERS = ("ИНН", "Наименование", "Регион", "Город", "ОКВЭД", "Компетенции", "Описание", "Сайт",
                    "Контактное лицо", "Должность", "Телефон", "Email", "ОГРН", "Численность", "Проверено")
@@ -107,8 +77,7 @@ PROJECT_HEADERS = ("Проект", "Стадия", "Заказчики (ИНН)"
 
 
 def company_rows(args=None):
-    conditions = company_conditions(args or {})
-    chosen = select(Company.id).where(*conditions)
+    chosen = chosen_companies(args or {})
     okveds, offers, contacts = defaultdict(list), defaultdict(list), {}
     query = (select(CompanyOkved.company_id, CompanyOkved.okved_code).where(CompanyOkved.company_id.in_(chosen))
              .order_by(CompanyOkved.company_id, CompanyOkved.is_main.desc(), CompanyOkved.okved_code))
@@ -126,7 +95,7 @@ def company_rows(args=None):
     verification = {code: str(text) for code, text in VERIFICATION_LABELS.items()}
     query = (select(Company.id, Company.inn, Company.name, Region.name_ru, Company.city, Company.description,
                     Company.website, Company.ogrn, Company.employees, Company.verification)
-             .join(Region, Company.region_id == Region.id).where(*conditions).order_by(Company.name, Company.id))
+             .join(Region, Company.region_id == Region.id).where(Company.id.in_(chosen)).order_by(Company.name, Company.id))
     for (company_id, inn, name, region, city, description, website, ogrn, employees,
          state) in db.session.execute(query).yield_per(2000):
         person = contacts.get(company_id) or ("", "", "", "")

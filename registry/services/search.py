@@ -4,7 +4,7 @@ from registry.matching.text import stemmed_text
 
 
 def refresh_company(company) -> None:
-    parts = [company.name, company.city or "", company.description or ""]
+    parts = [company.inn or "", company.name, company.city or "", company.description or ""]  # INN: officials search by it
     for offer in company.offers:
         parts.append(offer.text or "")
         if offer.capability is not None:

@@ -163,3 +163,14 @@ def test_regions_without_an_iso_code_are_filtered_by_their_two_digit_code(db):
     company_with(db, name="Крымское", region=db.session.scalar(select(Region).where(Region.inn_code == "91")))
     company_with(db, name="Ульяновское")
     assert found(db, region="91") == ["Крымское"]
+
+
+def test_a_company_is_found_by_its_inn(db):
+    from registry.catalog.queries import CatalogFilters, company_query
+    from registry.services import search
+    from tests.factories import make_company
+
+    company = make_company(name="ООО «Поиск по ИНН»")
+    search.refresh_company(company)
+    db.session.commit()
+    assert db.session.scalars(company_query(CatalogFilters(q=company.inn))).all() == [company]

@@ -225,7 +225,7 @@ def add_companies(cleans: list[dict], *, actor=None, classify=None, batch_size: 
 
 def _search_text(clean: dict, offered: list[tuple]) -> str:
     """The company's search text as `search.refresh_company` writes it, before the company exists."""
-    draft = SimpleNamespace(name=clean["name"], city=clean.get("city"), description=clean.get("description"),
+    draft = SimpleNamespace(inn=clean.get("inn"), name=clean["name"], city=clean.get("city"), description=clean.get("description"),
                             offers=[SimpleNamespace(text=text, capability=node) for text, node in offered])
     search.refresh_company(draft)
     return draft.search_text

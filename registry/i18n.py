@@ -33,4 +33,3 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, number=format_decimal,
     )
-    app.jinja_env.add_extension("jinja2.ext.i18n")

@@ -37,7 +37,7 @@ def test_an_unexpected_error_shows_a_russian_page_without_a_trace(app, client, m
     assert "secret internals" not in page and "Traceback" not in page
 
 
-def test_bad_request_and_method_pages_are_russian(client):
+def test_method_not_allowed_page_is_russian_and_names_the_allowed_methods(client):
     response = client.get("/auth/logout")
     assert response.status_code == 405 and "Allow" in response.headers
     assert "Это действие здесь недоступно" in response.get_data(as_text=True)

@@ -1,11 +1,16 @@
-"""Ranking quality of the matching engine against a plain BM25 baseline.
+"""Ranking quality of matching and catalogue search against a plain BM25 baseline.
 
     .venv/bin/python benchmarks/match_quality.py ../shared/data/match_dev.json [--verbose] [--direct]
 
 By default the judged file goes into a fresh SQLite database through the registry's own import path
 (the migrations, the seed data, then `services.companies.create_company` and `services.needs.create_need`,
-which the JSON API and the spreadsheet import use), and every need is ranked by the matching service the
-web pages and the API call. `--direct` skips the database and feeds the engine straight from the file.
+which the JSON API and the spreadsheet import use). Three rankings are judged:
+
+- matching: every need ranked by the matching service the need pages and the API call;
+- search on need titles: each need's title typed into the catalogue search (`catalog.queries`);
+- search on typed queries: the file's `queries` (short visitor input), if it has them.
+
+`--direct` skips the database and feeds the engine straight from the file (matching only).
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ def load_through_app(path):
     """
     from fresh_app import fresh_app
 
+    from registry.catalog.queries import search_companies
     from registry.extensions import db
     from registry.models import Company, Need
     from registry.services import companies, needs
@@ -92,10 +98,14 @@ def load_through_app(path):
             need_ids[created.id] = need["id"]
         db.session.commit()
         inn_of = {company.id: company.inn for company in db.session.scalars(db.select(Company))}
-        rankings = {}
+        rankings, title_search, query_search = {}, {}, {}
         for need in db.session.scalars(db.select(Need)):
             ranked = matching_service.suppliers_for(need, limit=K)
             rankings[need_ids[need.id]] = [inn_of[company.id] for company, _ in ranked]
+            found = search_companies(need.title).ids
+            title_search[need_ids[need.id]] = [inn_of[i] for i in found if i != need.company_id][:K]
+        for query in data.get("queries", []):
+            query_search[query["id"]] = [inn_of[i] for i in search_companies(query["q"]).ids[:K]]
         rows = db.session.scalars(db.select(Company).options(*matching_service.COMPANY_LOAD)).all()
         suppliers = [replace(matching_service.supplier_profile(row), id=row.inn) for row in rows]
         need_rows = db.session.scalars(db.select(Need).options(*matching_service.NEED_LOAD)).all()
@@ -103,7 +113,10 @@ def load_through_app(path):
                                  company_id=inn_of[row.company_id]) for row in need_rows]
         db.engine.dispose()
     judgements = {need["id"]: dict(need.get("relevant", {})) for need in data["needs"]}
-    return suppliers, need_profiles, judgements, rankings
+    searches = {"titles": title_search, "queries": query_search,
+                "query_judgements": {q["id"]: dict(q.get("relevant", {})) for q in data.get("queries", [])},
+                "query_texts": {q["id"]: q["q"] for q in data.get("queries", [])}}
+    return suppliers, need_profiles, judgements, rankings, searches
 
 
 def supplier_text(supplier: SupplierProfile) -> str:
@@ -135,6 +148,19 @@ def rank_bm25(suppliers, needs):
     return rankings
 
 
+def rank_bm25_queries(suppliers, queries: dict[str, str]):
+    from rank_bm25 import BM25Okapi
+
+    bm25 = BM25Okapi([normalize(supplier_text(s)) for s in suppliers])
+    ids = [s.id for s in suppliers]
+    rankings = {}
+    for query_id, text in queries.items():
+        scores = bm25.get_scores(normalize(text))
+        order = sorted(range(len(ids)), key=lambda i: -scores[i])
+        rankings[query_id] = [ids[i] for i in order if scores[i] > 0][:K]
+    return rankings
+
+
 def report(results: dict[str, dict[str, float]]) -> str:
     metrics = list(next(iter(results.values())))
     lines = [f"{'':12}" + "".join(f"{m:>12}" for m in metrics)]
@@ -151,16 +177,28 @@ def main(argv=None) -> int:
     parser.add_argument("--direct", action="store_true", help="feed the engine from the file, without the app")
     args = parser.parse_args(argv)
 
+    searches = None
     if args.direct:
         suppliers, needs, judgements = load_dataset(args.dataset)
         engine = rank_engine(suppliers, needs, Taxonomy(load_toml(args.taxonomy)))
         path = "direct: file → engine"
     else:
-        suppliers, needs, judgements, engine = load_through_app(args.dataset)
+        suppliers, needs, judgements, engine, searches = load_through_app(args.dataset)
         path = "through the app: file → services → database → matching service"
     baseline = rank_bm25(suppliers, needs)
     print(f"{len(suppliers)} suppliers, {len(needs)} needs ({path})")
+    print("matching (need → suppliers)")
     print(report({"engine": evaluate(engine, judgements, K), "bm25": evaluate(baseline, judgements, K)}))
+    if searches is not None:
+        titles = {need.id: need.title for need in needs}
+        print("catalogue search on need titles")
+        print(report({"search": evaluate(searches["titles"], judgements, K),
+                      "bm25": evaluate(rank_bm25_queries(suppliers, titles), judgements, K)}))
+        if searches["queries"]:
+            print(f"catalogue search on typed queries ({len(searches['queries'])})")
+            print(report({"search": evaluate(searches["queries"], searches["query_judgements"], K),
+                          "bm25": evaluate(rank_bm25_queries(suppliers, searches["query_texts"]),
+                                           searches["query_judgements"], K)}))
     if args.verbose:
         names = {s.id: s.name for s in suppliers}
         for need in needs:

@@ -55,6 +55,10 @@ def register_extensions(app: Flask) -> None:
     from registry.auth.loader import configure_login
 
     configure_login(login_manager)
+    from registry.services import matching, retrieval
+
+    # Every commit that changed a company or a need rebuilds their retrieval documents.
+    retrieval.keep_in_step(db.session, matching.analyzer)
 
 
 def register_i18n(app: Flask) -> None:

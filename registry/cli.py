@@ -46,6 +46,17 @@ def seed_command():
     click.echo(_("Seeded (rows added): %(counts)s", counts=", ".join(f"{name} +{count}" for name, count in added.items())))
 
 
+@click.command("reindex")
+@with_appcontext
+def reindex_command():
+    """Rebuild every retrieval document (after loading rows in bulk around the services)."""
+    from registry.services import matching, retrieval
+
+    counts = retrieval.reindex_all(db.session, matching.analyzer())
+    db.session.commit()
+    click.echo(_("Reindexed: %(companies)s companies, %(needs)s open needs", **counts))
+
+
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--role", required=True, help="admin, official or company")
@@ -134,7 +145,8 @@ def demo_data_command(count, seed, needs_share):
 
 
 def init_cli(app: Flask) -> None:
-    for command in (seed_command, stats_command, quickstart_command, demo_data_command, users_cli, tokens_cli):
+    for command in (seed_command, stats_command, quickstart_command, demo_data_command, reindex_command, users_cli,
+                    tokens_cli):
         app.cli.add_command(command)
     from registry.transfer.cli import init_transfer_cli  # import, export, report
     init_transfer_cli(app)

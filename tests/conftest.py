@@ -104,12 +104,12 @@ def shared_limiter_restored():
 
 @pytest.fixture(autouse=True)
 def fresh_matching_cache():
-    """Each test's database starts anew (and SQLite reuses ids), so no cached index may outlive it."""
+    """Each test's database starts anew, so the cached taxonomy may not outlive it."""
     from registry.services import matching as matching_service
 
-    matching_service.forget_indexes()
+    matching_service.forget_caches()
     yield
-    matching_service.forget_indexes()
+    matching_service.forget_caches()
 
 
 def wipe_non_reference_data() -> None:

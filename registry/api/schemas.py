@@ -101,8 +101,13 @@ class CompanySchema(CompanyRefSchema):
     updated_at = fields.DateTime()
 
 
+class SearchHitSchema(CompanySchema):
+    found_by = fields.List(fields.Str(), metadata={
+        "description": "Why a text search found the company: matched capabilities, then matched words"})
+
+
 class CompanyPage(Schema):
-    items = fields.List(fields.Nested(CompanySchema))
+    items = fields.List(fields.Nested(SearchHitSchema))
     total = fields.Int()
     page = fields.Int()
     pages = fields.Int()

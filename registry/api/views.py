@@ -157,11 +157,17 @@ def search_okved(args):
 def list_companies(args):
     """The public catalogue, with the same filters as its web page."""
     region_or_422(args["region"])
+    search = queries.search_companies(args["q"]) if args["q"].strip() else None
     query = queries.company_query(queries.CatalogFilters(
         q=args["q"], region=args["region"], capability=args["capability"], okved=args["okved"],
-        verified_only=args["verified"]))
-    return paginate(query.options(*matching_service.COMPANY_LOAD, selectinload(Company.contacts)),
+        verified_only=args["verified"]), search=search)
+    page = paginate(query.options(*matching_service.COMPANY_LOAD, selectinload(Company.contacts)),
                     args["page"], args["per_page"])
+    if search is not None:
+        for company in page["items"]:  # read by SearchHitSchema; direct hits (INN, name) carry none
+            company.found_by = matching_service.found_by(search.matches[company.id]) \
+                if company.id in search.matches else []
+    return page
 
 
 @bp.route("/companies/<int:company_id>")

@@ -14,12 +14,13 @@ derivational suffix taken off (-овк, -очн, -ова, -н, -к ...). The exa
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Select, column, false, func, literal_column, or_, select, table
+from sqlalchemy import Select, case, column, false, func, literal_column, or_, select, table
 from sqlalchemy.orm import aliased
 
 from registry.catalog.fulltext import FULLTEXT_TABLES, SEARCH_VECTOR
 from registry.extensions import db
-from registry.matching.text import stem, tokens
+from registry.matching import Match
+from registry.matching.text import normalize, stem, tokens
 from registry.models import (
     Capability,
     CapabilityOffer,
@@ -175,8 +176,48 @@ def _region_conditions(filters: CatalogFilters) -> list:
     return conditions
 
 
-def company_query(filters: CatalogFilters, dialect: str | None = None) -> Select:
-    """SELECT of active companies matching `filters`, in the chosen order (add LIMIT or paginate)."""
+# A search keeps at most this many companies: past it, nobody reads on, and the order means little.
+SEARCH_RESULTS = 200
+DIRECT_HITS = 10
+_INN = re.compile(r"^\d{10}(?:\d{2})?$")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Companies for a typed query, best first: direct hits (the INN, or every word in the name)
+    first, then what retrieval found, with why (`matches` by company id; direct hits have none)."""
+
+    ids: tuple[int, ...]
+    matches: dict
+
+
+def search_companies(query: str, dialect: str | None = None) -> SearchResult:
+    """One search for the web page, the API and the export: the matching engine's query understanding
+    (capability nodes, synonyms, abbreviations, English) over the database's retrieval index."""
+    from registry.services import matching
+
+    query = query.strip()
+    direct: list[int] = []
+    if _INN.match(query):
+        direct = list(db.session.scalars(select(Company.id).where(Company.inn == query, Company.active.is_(True))))
+    else:
+        add_search, rank = fulltext_search(Company, query, dialect)
+        wanted = set(normalize(query))
+        if add_search is not None and wanted:
+            rows = db.session.execute(add_search(select(Company.id, Company.name).where(Company.active.is_(True)))
+                                      .order_by(rank).limit(DIRECT_HITS)).all()
+            direct = [row.id for row in rows if wanted <= set(normalize(row.name))]
+    found: list[Match] = matching.search_companies(query, limit=SEARCH_RESULTS) if not _INN.match(query) else []
+    ids = list(dict.fromkeys([*direct, *(match.id for match in found)]))
+    return SearchResult(tuple(ids), {match.id: match for match in found})
+
+
+def company_query(filters: CatalogFilters, dialect: str | None = None, search: SearchResult | None = None) -> Select:
+    """SELECT of active companies matching `filters`, in the chosen order (add LIMIT or paginate).
+
+    A text query narrows the list to what `search_companies` found (pass its result when it is already
+    at hand) and orders it by relevance unless another order is chosen.
+    """
     stmt = select(Company).join(Company.region).where(Company.active.is_(True), *_region_conditions(filters))
     if filters.capability:
         stmt = stmt.where(Company.id.in_(
@@ -188,9 +229,12 @@ def company_query(filters: CatalogFilters, dialect: str | None = None) -> Select
         ))
     if filters.verified_only:
         stmt = stmt.where(Company.verification == "verified")
-    add_search, rank = fulltext_search(Company, filters.q, dialect)
-    if add_search:
-        stmt = add_search(stmt)
+    rank = None
+    if filters.q.strip():
+        search = search or search_companies(filters.q, dialect)
+        stmt = stmt.where(Company.id.in_(search.ids))
+        rank = case({company_id: position for position, company_id in enumerate(search.ids)},
+                    value=Company.id, else_=len(search.ids)) if search.ids else Company.name
     sort = filters.sort or ("relevance" if rank is not None else "name")
     region_name = Region.name_en if filters.language == "en" else Region.name_ru
     orderings = {
@@ -245,7 +289,8 @@ def federal_districts(regions) -> list[tuple[str, str]]:
 
 
 __all__ = [
-    "COMPANY_SORTS", "NEED_SORTS", "CatalogFilters", "SearchTerm", "capability_subtree", "company_query",
+    "COMPANY_SORTS", "NEED_SORTS", "CatalogFilters", "SearchResult", "SearchTerm", "capability_subtree",
+    "company_query", "search_companies",
     "fts5_match", "fulltext_search", "need_query", "okved_condition", "okved_exists", "root_of",
     "search_terms", "tsquery",
 ]

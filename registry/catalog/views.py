@@ -24,7 +24,7 @@ from registry.catalog.forms import (
     VerificationForm,
 )
 from registry.catalog.history import describe as describe_entry
-from registry.catalog.queries import company_query
+from registry.catalog.queries import company_query, search_companies
 from registry.extensions import db
 from registry.models import (
     AuditEntry,
@@ -67,12 +67,15 @@ def index():
     form.fill_choices()
     if not form.validate():
         return render_template("catalog/index.html", form=form, pagination=None), 400
-    stmt = company_query(form.filters(str(get_locale()))).options(
+    filters = form.filters(str(get_locale()))
+    search = search_companies(filters.q) if filters.q else None
+    stmt = company_query(filters, search=search).options(
         contains_eager(Company.region),
         selectinload(Company.offers).joinedload(CapabilityOffer.capability),
         selectinload(Company.okveds),
     )
-    return render_template("catalog/index.html", form=form, pagination=paginate(stmt))
+    found_by = {company_id: matching.found_by(match) for company_id, match in search.matches.items()} if search else {}
+    return render_template("catalog/index.html", form=form, pagination=paginate(stmt), found_by=found_by)
 
 
 def load_company(company_id: int) -> Company:

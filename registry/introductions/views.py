@@ -21,7 +21,7 @@ def create():
     need = db.get_or_404(Need, request.form.get("need_id", type=int))
     supplier = db.get_or_404(Company, request.form.get("supplier_id", type=int))
     require(can_express_interest(current_user, need, supplier))
-    match = matching_service.supplier_index().explain(matching_service.need_profile(need), supplier.id)
+    match = matching_service.explain_supplier(need, supplier)
     try:
         introductions.express_interest(need, supplier, actor=current_user, score=match.score if match else None)
     except ServiceError as error:

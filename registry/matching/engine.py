@@ -1,18 +1,16 @@
-"""Explained matching of needs and suppliers over an incremental inverted index.
+"""Explained matching and search: documents, scores and reasons, over any store of postings.
 
-A score is the sum of its reasons' weights, each capped by its part's share:
-capability-tree closeness (exact, parent, sibling), BM25 text relevance over
-stemmed text (the query expanded with its capability nodes' names in both
-languages), OKVED overlap and a small cross-region bonus.
+One path serves the catalogue search, suppliers for a need and opportunities for a supplier. A query
+(a need, a supplier's profile or a few typed words) becomes a `Document`: its capability nodes
+(chosen, or classified from the text), its stemmed terms expanded with its nodes' names in both
+languages, its OKVED codes. Stored documents are made by the same `Analyzer` when a company or a need
+is written, together with their postings (node, subtree, term and OKVED keys with weights).
 
-Ranking touches only entries that share a capability node (or a close one),
-a term or an OKVED class with the query, and bounds weak evidence so most of
-those need no full scoring (MaxScore). The fast scores equal the explained
-ones, so the order shown is the order of the scores shown.
-
-The index is a cache of the database: `upsert`/`remove` touch one entry's
-postings only. BM25 length normalisation uses the average length at the time
-an entry was added; rebuild occasionally if the corpus changes character.
+`Retriever` asks a `Store` (the database in the app, `MemoryStore` in tests) for the best postings of
+the query's specific keys only: its capability nodes and its selective terms. Common terms and OKVED
+codes only re-rank. The `Scorer` then scores and explains the bounded set of candidates; the score is
+the sum of its reasons' weights, each capped by its part's share: capability-tree closeness (exact,
+parent, sibling), BM25 text relevance, OKVED overlap and a small cross-region bonus.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from operator import itemgetter
+from typing import Protocol
 
 from .taxonomy import Taxonomy
 from .text import normalize, tokens
@@ -35,10 +33,6 @@ W_REGION = 0.02
 
 BM25_K1 = 1.2
 BM25_B = 0.75
-# Taxonomy names can be added to stored text too (as a fraction of a word);
-# on the judged set that only blurred entries of one node together, so it is
-# off and only the query is expanded.
-EXPANSION_TF = 0.0
 QUERY_EXPANSION_WEIGHT = 0.5
 # Text relevance reaches its full share at this fraction of the query's
 # best possible BM25 score: no real profile repeats a whole request.
@@ -55,21 +49,41 @@ _RELATIVE_NODE_CUTOFF = 0.5
 _MAX_NODES = 6
 _MIN_NODE_SCORE = 0.3
 _CLASSIFIED_BESIDE_EXPLICIT = 0.5
+# Derived OKVED codes come from confidently classified nodes only.
+_DERIVED_OKVED_CONFIDENCE = 0.6
 
 _OKVED_LEVELS = ((5, 1.0), (4, 0.6))  # class "25.62", group "25.6"
-# Terms found in more than this share of entries only add to candidates
-# that other evidence found.
-_COMMON_TERM_SHARE = 0.02
+# Terms found in more than this share of documents are common: they re-rank
+# candidates that other evidence found, and are not named as a reason.
+COMMON_TERM_SHARE = 0.02
+_MIN_COMMON_DF = 50
+_NAMED_TERM_SHARE = 0.2
 
-# Words of the request itself, not of what is requested.
-_REQUEST_WORDS = frozenset(
+# How many postings one key may bring, and how many candidates get a full score.
+TOP_PER_EXACT_KEY = 400
+TOP_PER_WEAK_KEY = 100
+TOP_PER_TERM = 300
+SCORED_CANDIDATES = 250
+
+# Words of any request or any offer, not of what is requested or offered:
+# "партнёр", "поставщик", "деталь", "изготовление" earn no weight and no reason.
+GENERIC_WORDS = frozenset(
     normalize(
-        "нужен нужна нужно нужны требуется требуются требуется необходим необходимо необходима "
-        "ищем ищет ищу просим прошу предложение поставка поставку поставщик поставщика подрядчик "
-        "подрядчика исполнитель исполнителя изготовить изготовление выполнить организация компания "
-        "предприятие заказ заказчик партия партии год квартал месяц штук "
-        "need needs needed require required requires looking supplier suppliers supply contractor "
-        "manufacture manufacturer request quote company pieces year month"
+        "нужен нужна нужно нужны требуется требуются необходим необходимо необходима необходимы "
+        "ищем ищет ищу ищутся просим прошу предлагаем предлагает предложение предложения "
+        "поставка поставки поставку поставщик поставщики поставщика поставщиков поставляем "
+        "подрядчик подрядчика подрядчики исполнитель исполнителя партнер партнеры партнера партнеров "
+        "сотрудничество сотрудничества кооперация кооперации "
+        "изготовить изготовим изготовление изготовления изготавливаем изготовитель производитель "
+        "производство производства производим выпускаем выпуск продукция продукции изделие изделия изделий "
+        "деталь детали деталей услуга услуги услуг работа работы выполнение выполним выполняем "
+        "организация компания предприятие завод фирма заказ заказы заказчик заказчика клиент клиентов "
+        "партия партии объем объемы срок сроки цена качество качественно быстро недорого "
+        "год квартал месяц неделя штук шт любой любые различные широкий спектр индивидуальный подход "
+        "возможность наличие имеется имеются россия рф регион "
+        "need needs needed require required requires looking seek supplier suppliers supply contractor "
+        "partner partners manufacture manufacturing manufacturer production products product parts part "
+        "service services work works request quote company pieces year month quality"
     )
 )
 
@@ -121,67 +135,234 @@ class Match:
     reasons: tuple[Reason, ...]
 
 
-_second = itemgetter(1)
-
-
 def _round(value: float) -> float:
     return round(value, 4)
 
 
 @dataclass
-class _Side:
-    """One profile as the scorer sees it, whichever direction it plays."""
+class Document:
+    """One company (as a supplier), one need, or one search query, as the scorer sees it.
+
+    Stored documents carry `weights` (BM25 term weights without idf, fixed when written); queries
+    carry `terms` (term frequencies, expansion included) and `surface` (a word as written per stem).
+    `explicit` names the nodes someone chose; the others were classified from the text.
+    """
 
     id: object
-    company_id: object
-    region_code: str
-    region_name_ru: str
-    region_name_en: str
-    verified: bool
-    active: bool
-    nodes: dict[str, float]  # code -> confidence
-    terms: dict[str, float]  # stem -> term frequency (own words, then expansion)
-    okved: tuple[str, ...]
-    surface: dict[str, str]  # stem -> a word as written, for explanations
+    company_id: object = None
+    region_code: str = ""
+    region_name_ru: str = ""
+    region_name_en: str = ""
+    verified: bool = True
+    nodes: dict[str, float] = field(default_factory=dict)  # code -> confidence
+    explicit: tuple[str, ...] = ()
+    okved: tuple[str, ...] = ()
+    okved_inferred: bool = False
+    terms: dict[str, float] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    surface: dict[str, str] = field(default_factory=dict)
     length: float = 0.0
+
+    def inferred_nodes(self) -> list[str]:
+        return [code for code in self.nodes if code not in self.explicit]
+
+    def to_dict(self) -> dict:
+        """The stored form (JSON-ready); a query's surface words are not kept."""
+        return {
+            "id": self.id, "company_id": self.company_id, "region_code": self.region_code,
+            "region_name_ru": self.region_name_ru, "region_name_en": self.region_name_en,
+            "verified": self.verified, "nodes": {k: round(v, 4) for k, v in self.nodes.items()},
+            "explicit": list(self.explicit), "okved": list(self.okved), "okved_inferred": self.okved_inferred,
+            "weights": {k: round(v, 4) for k, v in self.weights.items()}, "length": self.length,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Document:
+        return cls(
+            id=data["id"], company_id=data.get("company_id"), region_code=data.get("region_code", ""),
+            region_name_ru=data.get("region_name_ru", ""), region_name_en=data.get("region_name_en", ""),
+            verified=data.get("verified", True), nodes=data.get("nodes", {}),
+            explicit=tuple(data.get("explicit", ())), okved=tuple(data.get("okved", ())),
+            okved_inferred=data.get("okved_inferred", False), weights=data.get("weights", {}),
+            length=data.get("length", 0.0),
+        )
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What the store knows of its whole corpus: document count, total length, and df per term."""
+
+    documents: int = 0
+    total_length: float = 0.0
+    df: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def average_length(self) -> float:
+        return self.total_length / self.documents if self.documents else 1.0
+
+
+# Posting keys: one namespace per kind of evidence.
+def node_key(code: str) -> str:
+    return "n:" + code
+
+
+def subtree_key(code: str) -> str:
+    return "s:" + code
+
+
+def term_key(stem: str) -> str:
+    return "t:" + stem
+
+
+def okved_key(prefix: str) -> str:
+    return "o:" + prefix
+
+
+SUPPLIERS = "supplier"  # stored documents are companies: they offer
+NEEDS = "need"  # stored documents are open needs: they want
+
+
+class Store(Protocol):
+    def stats(self, side: str, stems: list[str]) -> Stats: ...
+
+    def top(self, side: str, requests: list[tuple[str, int]]) -> dict[str, list[tuple[object, float]]]:
+        """Per key, at most `limit` (entity id, weight) pairs, the heaviest first."""
+
+    def documents(self, side: str, ids: list) -> dict[object, Document]: ...
 
 
 def _text_terms(text: str) -> tuple[Counter, dict[str, str]]:
     counts: Counter = Counter()
     surface: dict[str, str] = {}
     for word, stem in zip(tokens(text), normalize(text), strict=True):
-        if stem.isdigit() or stem in _REQUEST_WORDS or len(stem) < 2:
+        if stem.isdigit() or stem in GENERIC_WORDS or not 2 <= len(stem) <= 60:
             continue
         counts[stem] += 1
         surface.setdefault(stem, word)
     return counts, surface
 
 
-class _Index:
-    """Postings shared by both directions; subclasses say which side is stored."""
-
-    # True when stored entries are needs (they want, the query offers).
-    stores_wanted = False
+class Analyzer:
+    """Turns profiles, needs and typed queries into documents, and documents into postings."""
 
     def __init__(self, taxonomy: Taxonomy):
         self.taxonomy = taxonomy
-        self._entries: dict[object, _Side] = {}
-        # stem -> {entry id: precomputed BM25 term weight (without idf)}
-        self._term_postings: dict[str, dict[object, float]] = defaultdict(dict)
-        # node -> {entry id: confidence (suppliers) or share of capability weight (needs)}
-        self._node_postings: dict[str, dict[object, float]] = defaultdict(dict)
-        # stem -> largest weight in its posting (a bound for pruning), filled lazily
-        self._term_max: dict[str, float] = {}
-        # node -> {supplier id: best confidence of an offer in the node's subtree}
-        self._subtree_postings: dict[str, dict[object, float]] = defaultdict(dict)
-        # OKVED prefix -> set of entry ids
-        self._okved_postings: dict[str, set] = defaultdict(set)
-        self._total_length = 0.0
-        self._relations = self._build_relations()
-        # How much work the last ranking did (for benchmarks and curiosity).
-        self.last_query_stats: dict = {}
 
-    # ── taxonomy relations, precomputed once ──
+    def _nodes_for(self, explicit, text: str) -> dict[str, float]:
+        nodes = {code: 1.0 for code in explicit if code in self.taxonomy}
+        # Codes someone chose outweigh what the classifier reads into the text.
+        damp = _CLASSIFIED_BESIDE_EXPLICIT if nodes else 1.0
+        classified = self.taxonomy.classify(text, limit=_MAX_NODES * 2, min_score=_MIN_NODE_SCORE)
+        if classified:
+            cutoff = classified[0][1] * _RELATIVE_NODE_CUTOFF
+            for code, score in classified:
+                if score >= cutoff and len(nodes) < _MAX_NODES + len(explicit):
+                    nodes[code] = max(nodes.get(code, 0.0), score * damp)
+        return nodes
+
+    def _okved(self, given, nodes: dict[str, float]) -> tuple[tuple[str, ...], bool]:
+        if given:
+            return tuple(given), False
+        codes: dict[str, None] = {}
+        for code, confidence in sorted(nodes.items(), key=lambda item: -item[1]):
+            if confidence >= _DERIVED_OKVED_CONFIDENCE:
+                codes.update(dict.fromkeys(self.taxonomy.okved(code)))
+        return tuple(codes), bool(codes)
+
+    def _expand(self, terms: dict[str, float], nodes: dict[str, float], weight: float) -> None:
+        for code, confidence in nodes.items():
+            for stem in self.taxonomy.expansion_stems(code):
+                if stem not in GENERIC_WORDS:
+                    terms[stem] = terms.get(stem, 0.0) + weight * confidence
+
+    def supplier(self, profile: SupplierProfile) -> Document:
+        text = " . ".join([*(offer.text for offer in profile.offers), profile.description])
+        explicit = tuple(dict.fromkeys(code for offer in profile.offers for code in offer.node_codes
+                                       if code in self.taxonomy))
+        nodes = self._nodes_for(explicit, text)
+        counts, surface = _text_terms(text)
+        okved, inferred = self._okved(profile.okved, nodes)
+        return Document(
+            id=profile.id, company_id=profile.id, region_code=profile.region_code,
+            region_name_ru=profile.region_name_ru, region_name_en=profile.region_name_en,
+            verified=profile.verified, nodes=nodes, explicit=explicit, okved=okved, okved_inferred=inferred,
+            terms={stem: float(n) for stem, n in counts.items()}, surface=surface, length=float(sum(counts.values())),
+        )
+
+    def need(self, need: NeedProfile) -> Document:
+        text = f"{need.title} . {need.text}"
+        explicit = tuple(code for code in need.node_codes if code in self.taxonomy)
+        nodes = self._nodes_for(explicit, text)
+        # The title says what is wanted in few words; count it once more.
+        counts, surface = _text_terms(text)
+        title_counts, _ = _text_terms(need.title)
+        terms = {stem: float(min(n + title_counts.get(stem, 0), 3)) for stem, n in counts.items()}
+        self._expand(terms, nodes, QUERY_EXPANSION_WEIGHT)
+        okved, inferred = self._okved(need.okved, nodes)
+        return Document(
+            id=need.id, company_id=need.company_id, region_code=need.region_code,
+            region_name_ru=need.region_name_ru, region_name_en=need.region_name_en,
+            nodes=nodes, explicit=explicit, okved=okved, okved_inferred=inferred,
+            terms=terms, surface=surface, length=sum(terms.values()),
+        )
+
+    def search(self, text: str, node_codes=()) -> Document:
+        """A visitor's typed query: a need without a requester, region or chosen OKVED codes."""
+        document = self.need(NeedProfile(id=None, company_id=None, title=text, node_codes=tuple(node_codes)))
+        document.okved, document.okved_inferred = (), False  # a typed word says nothing of codes
+        return document
+
+    # ── the stored form ──
+    def stored(self, document: Document, average_length: float) -> Document:
+        """Fixes a document's BM25 term weights against the corpus's current average length.
+
+        A write touches only its own postings; the average moves slowly, so old weights stay close.
+        """
+        terms = {stem: tf for stem, tf in document.terms.items()}
+        length = document.length
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / max(average_length, 1e-9))
+        document.weights = {stem: tf * (BM25_K1 + 1) / (tf + norm) for stem, tf in terms.items()}
+        return document
+
+    def postings(self, document: Document, side: str) -> dict[str, float]:
+        """Index keys of a stored document with their weights."""
+        keys: dict[str, float] = {term_key(stem): weight for stem, weight in document.weights.items()}
+        if side == SUPPLIERS:
+            for code, confidence in document.nodes.items():
+                keys[node_key(code)] = confidence
+                # An offer of a node is an exact match for a need of any of its ancestors.
+                for ancestor in self.taxonomy.path(code):
+                    key = subtree_key(ancestor)
+                    keys[key] = max(keys.get(key, 0.0), confidence)
+        else:
+            for code, share in wanted_shares(self.taxonomy, document.nodes).items():
+                keys[node_key(code)] = share
+        for code in document.okved:
+            for length, value in _OKVED_LEVELS:
+                if len(code) >= length:
+                    key = okved_key(code[:length])
+                    keys[key] = max(keys.get(key, 0.0), value)
+        return keys
+
+
+def wanted_weights(taxonomy: Taxonomy, nodes: dict[str, float]) -> dict[str, float]:
+    return {code: confidence * _DEPTH_WEIGHT.get(taxonomy.depth(code), 1.0) for code, confidence in nodes.items()}
+
+
+def wanted_shares(taxonomy: Taxonomy, nodes: dict[str, float]) -> dict[str, float]:
+    """Each wanted node's share of the capability part."""
+    weights = wanted_weights(taxonomy, nodes)
+    total = sum(weights.values())
+    return {code: weight / total for code, weight in weights.items()} if total else {}
+
+
+class Scorer:
+    """Scores and explains one pair of documents: the only place where scores and reasons are made."""
+
+    def __init__(self, taxonomy: Taxonomy):
+        self.taxonomy = taxonomy
+        self.by_wanted, self.by_offered = self._build_relations()
+
     def _build_relations(self):
         """wanted node -> [(offered node, factor, kind)] and the reverse."""
         tax = self.taxonomy
@@ -208,589 +389,338 @@ class _Index:
             return _SIBLING_FACTOR * self.taxonomy.closeness(wanted, offered), "capability_sibling"
         return 0.0, ""
 
-    # ── building sides ──
-    def _nodes_for(self, explicit, text: str) -> dict[str, float]:
-        nodes = {code: 1.0 for code in explicit if code in self.taxonomy}
-        # Codes someone chose outweigh what the classifier reads into the text.
-        damp = _CLASSIFIED_BESIDE_EXPLICIT if nodes else 1.0
-        classified = self.taxonomy.classify(text, limit=_MAX_NODES * 2, min_score=_MIN_NODE_SCORE)
-        if classified:
-            cutoff = classified[0][1] * _RELATIVE_NODE_CUTOFF
-            for code, score in classified:
-                if score >= cutoff and len(nodes) < _MAX_NODES + len(explicit):
-                    nodes[code] = max(nodes.get(code, 0.0), score * damp)
-        return nodes
-
-    def _derived_okved(self, nodes: dict[str, float]) -> tuple[str, ...]:
-        codes: dict[str, None] = {}
-        for code, confidence in sorted(nodes.items(), key=lambda item: -item[1]):
-            if confidence >= 0.6:
-                codes.update(dict.fromkeys(self.taxonomy.okved(code)))
-        return tuple(codes)
-
-    def _expand(self, terms: dict[str, float], nodes: dict[str, float], weight: float) -> None:
-        if weight <= 0:
-            return
-        for code, confidence in nodes.items():
-            for stem in self.taxonomy.expansion_stems(code):
-                if stem in _REQUEST_WORDS:
-                    continue
-                terms[stem] = terms.get(stem, 0.0) + weight * confidence
-
-    def supplier_side(self, profile: SupplierProfile) -> _Side:
-        text = " . ".join([*(offer.text for offer in profile.offers), profile.description])
-        explicit = [code for offer in profile.offers for code in offer.node_codes]
-        nodes = self._nodes_for(explicit, text)
-        counts, surface = _text_terms(text)
-        terms = {stem: float(n) for stem, n in counts.items()}
-        self._expand(terms, nodes, EXPANSION_TF)
-        return _Side(
-            id=profile.id,
-            company_id=profile.id,
-            region_code=profile.region_code,
-            region_name_ru=profile.region_name_ru,
-            region_name_en=profile.region_name_en,
-            verified=profile.verified,
-            active=profile.active,
-            nodes=nodes,
-            terms=terms,
-            okved=tuple(profile.okved) or self._derived_okved(nodes),
-            surface=surface,
-            length=sum(terms.values()),
-        )
-
-    def need_side(self, need: NeedProfile) -> _Side:
-        text = f"{need.title} . {need.text}"
-        nodes = self._nodes_for(need.node_codes, text)
-        # The title says what is wanted in few words; count it once more.
-        counts, surface = _text_terms(text)
-        title_counts, _ = _text_terms(need.title)
-        terms = {stem: float(min(n + title_counts.get(stem, 0), 3)) for stem, n in counts.items()}
-        self._expand(terms, nodes, QUERY_EXPANSION_WEIGHT)
-        return _Side(
-            id=need.id,
-            company_id=need.company_id,
-            region_code=need.region_code,
-            region_name_ru=need.region_name_ru,
-            region_name_en=need.region_name_en,
-            verified=True,
-            active=True,
-            nodes=nodes,
-            terms=terms,
-            okved=tuple(need.okved) or self._derived_okved(nodes),
-            surface=surface,
-            length=sum(terms.values()),
-        )
-
-    # ── incremental maintenance ──
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __contains__(self, entry_id) -> bool:
-        return entry_id in self._entries
-
-    def _average_length(self) -> float:
-        return self._total_length / len(self._entries) if self._entries else 1.0
-
-    def _add(self, side: _Side) -> None:
-        if side.id in self._entries:
-            self.remove(side.id)
-        self._entries[side.id] = side
-        self._total_length += side.length
-        # Term weights use the average length at insertion time: an upsert
-        # touches only its own postings, and the average moves slowly.
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * side.length / max(self._average_length(), 1e-9))
-        term_max = self._term_max
-        for stem, tf in side.terms.items():
-            weight = tf * (BM25_K1 + 1) / (tf + norm)
-            self._term_postings[stem][side.id] = weight
-            if stem in term_max and weight > term_max[stem]:
-                term_max[stem] = weight
-        node_values = self._node_values(side)
-        for code, value in node_values.items():
-            self._node_postings[code][side.id] = value
-        if not self.stores_wanted:
-            # An offer of a node is an exact match for a need of any of its
-            # ancestors: keep each subtree's best offer ready.
-            for code, value in node_values.items():
-                for ancestor in self.taxonomy.path(code):
-                    bucket = self._subtree_postings[ancestor]
-                    if value > bucket.get(side.id, 0.0):
-                        bucket[side.id] = value
-        for key in self._okved_keys(side.okved):
-            self._okved_postings[key].add(side.id)
-
-    def remove(self, entry_id) -> bool:
-        """Drops one entry; returns whether it was there."""
-        side = self._entries.pop(entry_id, None)
-        if side is None:
-            return False
-        self._total_length -= side.length
-        for stem in side.terms:
-            self._discard(self._term_postings, stem, entry_id)
-            self._term_max.pop(stem, None)
-        for code in side.nodes:
-            self._discard(self._node_postings, code, entry_id)
-            for ancestor in self.taxonomy.path(code):
-                self._discard(self._subtree_postings, ancestor, entry_id)
-        for key in self._okved_keys(side.okved):
-            bucket = self._okved_postings.get(key)
-            if bucket is not None:
-                bucket.discard(entry_id)
-                if not bucket:
-                    del self._okved_postings[key]
-        return True
-
     @staticmethod
-    def _discard(postings, key, entry_id) -> None:
-        bucket = postings.get(key)
-        if bucket is not None:
-            bucket.pop(entry_id, None)
-            if not bucket:
-                del postings[key]
+    def idf(stats: Stats, stem: str) -> float:
+        df = stats.df.get(stem, 0)
+        return math.log(1 + (stats.documents - df + 0.5) / (df + 0.5))
 
-    @staticmethod
-    def _okved_keys(codes) -> set[str]:
-        return {code[:length] for code in codes for length, _ in _OKVED_LEVELS if len(code) >= length}
+    def text_weights(self, query: Document, stats: Stats) -> tuple[dict[str, float], float]:
+        """Per query stem found in the corpus, idf times query weight; and the best possible total."""
+        weights = {stem: self.idf(stats, stem) * min(qtf, 2.0)
+                   for stem, qtf in query.terms.items() if stats.df.get(stem)}
+        return weights, sum(weights.values()) * (BM25_K1 + 1)
 
-    def _node_values(self, side: _Side) -> dict[str, float]:
-        if not self.stores_wanted:
-            return dict(side.nodes)
-        weights = self._wanted_weights(side.nodes)
-        total = sum(weights.values())
-        return {code: weight / total for code, weight in weights.items()} if total else {}
-
-    def _wanted_weights(self, nodes: dict[str, float]) -> dict[str, float]:
-        return {code: confidence * _DEPTH_WEIGHT.get(self.taxonomy.depth(code), 1.0) for code, confidence in nodes.items()}
-
-    # ── the scorer (one for both directions) ──
-    def _idf(self, stem: str) -> float:
-        df = len(self._term_postings.get(stem, ()))
-        n = len(self._entries)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-    def _query_text_weights(self, query: _Side) -> tuple[dict[str, float], float]:
-        """Per query stem, idf times query weight; and the best possible total."""
-        weights = {stem: self._idf(stem) * min(qtf, 2.0) for stem, qtf in query.terms.items() if stem in self._term_postings}
-        best = sum(weights.values()) * (BM25_K1 + 1)
-        return weights, best
-
-    def _explain(self, query: _Side, entry: _Side, text_weights, text_best) -> list[Reason]:
-        wanted, offered = (entry, query) if self.stores_wanted else (query, entry)
+    def explain(self, query: Document, entry: Document, stored_wants: bool, text_weights, text_best,
+                stats: Stats) -> Match:
+        wanted, offered = (entry, query) if stored_wants else (query, entry)
         reasons: list[Reason] = []
-        reasons.extend(self._capability_reasons(wanted.nodes, offered.nodes))
-        reasons.extend(self._text_reasons(query, entry, text_weights, text_best))
-        reasons.extend(self._okved_reasons(wanted.okved, offered.okved))
+        reasons.extend(self._capability_reasons(wanted, offered))
+        reasons.extend(self._text_reasons(query, entry, text_weights, text_best, stats))
+        reasons.extend(self._okved_reasons(wanted, offered))
         # Another region is a bonus on a match, never a match by itself.
         if reasons and query.region_code and entry.region_code and query.region_code != entry.region_code:
-            reasons.append(
-                Reason(
-                    "region",
-                    W_REGION,
-                    {
-                        "region_code": offered.region_code,
-                        "region_name_ru": offered.region_name_ru,
-                        "region_name_en": offered.region_name_en,
-                        "other_region_code": wanted.region_code,
-                        "other_region_name_ru": wanted.region_name_ru,
-                        "other_region_name_en": wanted.region_name_en,
-                    },
-                )
-            )
-        return [reason for reason in reasons if reason.weight > 0]
+            reasons.append(Reason("region", W_REGION, {
+                "region_code": offered.region_code,
+                "region_name_ru": offered.region_name_ru,
+                "region_name_en": offered.region_name_en,
+                "other_region_code": wanted.region_code,
+                "other_region_name_ru": wanted.region_name_ru,
+                "other_region_name_en": wanted.region_name_en,
+            }))
+        reasons = sorted((r for r in reasons if r.weight > 0), key=lambda r: -r.weight)
+        return Match(entry.id, _round(min(1.0, sum(r.weight for r in reasons))), tuple(reasons))
 
-    def _capability_reasons(self, wanted: dict[str, float], offered: dict[str, float]) -> list[Reason]:
-        weights = self._wanted_weights(wanted)
-        total = sum(weights.values())
-        if not total or not offered:
+    def _capability_reasons(self, wanted: Document, offered: Document) -> list[Reason]:
+        if not offered.nodes:
             return []
-        by_wanted, _ = self._relations
         reasons = []
-        for code, weight in sorted(weights.items(), key=lambda item: (-item[1], item[0])):
+        shares = wanted_shares(self.taxonomy, wanted.nodes)
+        for code, share in sorted(shares.items(), key=lambda item: (-item[1], item[0])):
             best = (0.0, "", "")
-            for other, factor, kind in by_wanted[code]:
-                confidence = offered.get(other)
+            for other, factor, kind in self.by_wanted[code]:
+                confidence = offered.nodes.get(other)
                 if confidence is not None and factor * confidence > best[0]:
                     best = (factor * confidence, other, kind)
             if best[0] <= 0:
                 continue
             value, other, kind = best
             want_node, offer_node = self.taxonomy.nodes[code], self.taxonomy.nodes[other]
-            reasons.append(
-                Reason(
-                    kind,
-                    _round(W_CAPABILITY * weight / total * value),
-                    {
-                        "node_code": offer_node.code,
-                        "node_name_ru": offer_node.name_ru,
-                        "node_name_en": offer_node.name_en,
-                        "wanted_code": want_node.code,
-                        "wanted_name_ru": want_node.name_ru,
-                        "wanted_name_en": want_node.name_en,
-                        "closeness": round(self.taxonomy.closeness(code, other), 3),
-                    },
-                )
-            )
+            reasons.append(Reason(kind, _round(W_CAPABILITY * share * value), {
+                "node_code": offer_node.code,
+                "node_name_ru": offer_node.name_ru,
+                "node_name_en": offer_node.name_en,
+                "wanted_code": want_node.code,
+                "wanted_name_ru": want_node.name_ru,
+                "wanted_name_en": want_node.name_en,
+                "closeness": round(self.taxonomy.closeness(code, other), 3),
+                # Read from the text rather than chosen: the pages show such nodes as inferred.
+                "wanted_inferred": code not in wanted.explicit,
+                "offered_inferred": other not in offered.explicit,
+            }))
         return reasons
 
-    def _text_reasons(self, query: _Side, entry: _Side, text_weights, text_best) -> list[Reason]:
+    def _text_reasons(self, query: Document, entry: Document, text_weights, text_best, stats) -> list[Reason]:
         if not text_best:
             return []
         raw, matched = 0.0, []
+        named_df = max(_NAMED_TERM_SHARE * stats.documents, 3)
         for stem, weight in text_weights.items():
-            posting = self._term_postings[stem].get(entry.id)
-            if posting:
-                raw += weight * posting
-                matched.append((weight * posting, stem))
+            value = entry.weights.get(stem)
+            if value:
+                raw += weight * value
+                # Only words the query really wrote (not its expansion), and not in a fifth of the corpus.
+                if stem in query.surface and stats.df.get(stem, 0) <= named_df:
+                    matched.append((weight * value, stem))
         if not raw:
             return []
         share = min(1.0, raw / (TEXT_SATURATION * text_best))
         matched.sort(reverse=True)
-        words = []
-        for _, stem in matched:
-            word = query.surface.get(stem) or entry.surface.get(stem) or stem
-            if word not in words:
-                words.append(word)
+        words = list(dict.fromkeys(query.surface[stem] for _, stem in matched))
         return [Reason("text", _round(W_TEXT * share), {"terms": words[:8]})]
 
-    def _okved_reasons(self, wanted: tuple[str, ...], offered: tuple[str, ...]) -> list[Reason]:
+    def _okved_reasons(self, wanted: Document, offered: Document) -> list[Reason]:
         best = (0.0, "", "")
-        for a in wanted:
-            for b in offered:
-                value = self._okved_closeness(a, b)
+        for a in wanted.okved:
+            for b in offered.okved:
+                value = _okved_closeness(a, b)
                 if value > best[0]:
                     best = (value, a, b)
         if not best[0]:
             return []
-        return [Reason("okved", _round(W_OKVED * best[0]), {"wanted_okved": best[1], "okved": best[2]})]
+        return [Reason("okved", _round(W_OKVED * best[0]), {
+            "wanted_okved": best[1], "okved": best[2],
+            "wanted_inferred": wanted.okved_inferred, "offered_inferred": offered.okved_inferred,
+        })]
 
-    @staticmethod
-    def _okved_closeness(a: str, b: str) -> float:
-        for length, value in _OKVED_LEVELS:
-            if len(a) >= length and len(b) >= length and a[:length] == b[:length]:
-                return value
-        return 0.0
 
-    # ── fast candidate scoring ──
-    def _candidate_scores(self, query: _Side, text_weights, text_best, want: int, accept) -> dict[object, float]:
-        """Scores, region bonus included, of every entry that can reach the top `want`.
+def _okved_closeness(a: str, b: str) -> float:
+    for length, value in _OKVED_LEVELS:
+        if len(a) >= length and len(b) >= length and a[:length] == b[:length]:
+            return value
+    return 0.0
 
-        Specific evidence (exactly matching capability nodes, rare terms) finds
-        candidates. Weak evidence (parent and sibling nodes, common terms,
-        OKVED, region) has a known upper bound: it is looked up only for
-        candidates that bound could still lift into the top list (the MaxScore
-        idea), unless too few candidates were found, when it finds more.
-        """
-        by_wanted, by_offered = self._relations
-        # Capability, per wanted node: (share of the score, exact values by
-        # entry (read-only), weak relations still to apply, weak values by entry).
-        groups: list[tuple[float, dict, list, dict]] = []
-        if self.stores_wanted:
-            # Entries want, the query offers: a wanted node's best factor
-            # depends on the query only, and each entry's share is stored.
-            best_for_wanted: dict[str, float] = {}
-            for code, confidence in query.nodes.items():
-                for wanted, factor, _ in by_offered.get(code, ()):
-                    value = factor * confidence
-                    if value > best_for_wanted.get(wanted, 0.0):
-                        best_for_wanted[wanted] = value
-            combined: dict[object, float] = defaultdict(float)
-            for wanted, value in best_for_wanted.items():
-                for entry_id, share in self._node_postings.get(wanted, {}).items():
-                    combined[entry_id] += share * value
-            groups.append((W_CAPABILITY, combined, [], {}))
-        else:
-            weights = self._wanted_weights(query.nodes)
-            total = sum(weights.values())
-            for code, weight in weights.items():
-                exact = self._subtree_postings.get(code, {})
-                weak = [
-                    (factor, self._node_postings[offered])
-                    for offered, factor, _ in by_wanted[code]
-                    if factor < 1.0 and offered in self._node_postings
-                ]
-                groups.append((W_CAPABILITY * weight / total, exact, weak, {}))
 
-        # Text: rare terms now, common ones later.
-        text: dict[object, float] = defaultdict(float)
-        common_terms = []
-        if text_best:
-            scale = W_TEXT / (TEXT_SATURATION * text_best)
-            common_df = max(_COMMON_TERM_SHARE * len(self._entries), 50)
-            for stem, weight in text_weights.items():
-                posting = self._term_postings[stem]
-                w = weight * scale
-                if len(posting) > common_df:
-                    common_terms.append((w, posting, self._posting_max(stem)))
-                    continue
-                for entry_id, value in posting.items():
-                    text[entry_id] += w * value
+@dataclass
+class Filters:
+    """Which stored documents a ranking may return."""
 
-        okved_buckets = [
-            (value, self._okved_postings[code[:length]])
-            for code in query.okved
-            for length, value in _OKVED_LEVELS
-            if len(code) >= length and code[:length] in self._okved_postings
-        ]
+    exclude_company_ids: frozenset = frozenset()
+    region: str | None = None
+    other_than_region: str | None = None
+    verified_only: bool = False
 
-        candidates: set = set(text)
-        for _, exact, _, _ in groups:
-            candidates.update(exact)
+    def accept(self, entry: Document) -> bool:
+        if entry.company_id in self.exclude_company_ids:
+            return False
+        if self.verified_only and not entry.verified:
+            return False
+        if self.region is not None and entry.region_code != self.region:
+            return False
+        return not (self.other_than_region and entry.region_code == self.other_than_region)
 
-        # Weak evidence as lists with an upper bound on what each can add.
-        weak_lists: list[tuple[float, str, tuple]] = []
-        for number, (share, _, weak, weak_values) in enumerate(groups):
-            for factor, posting in weak:
-                weak_lists.append((share * factor, "capability", (weak_values, factor, posting, number)))
-        for w, posting, top in common_terms:
-            weak_lists.append((w * top, "text", (w, posting)))
-        if okved_buckets:
-            weak_lists.append((W_OKVED * max(value for value, _ in okved_buckets), "okved", tuple(okved_buckets)))
-        weak_lists.sort(key=lambda item: -item[0])
+    @property
+    def narrowing(self) -> bool:
+        return bool(self.region or self.other_than_region or self.verified_only)
 
-        partial: dict[object, float] = {}
-        floor = 0.0
-        if len(candidates) >= want * 8:
-            partial = dict.fromkeys(candidates, 0.0)
-            for share, exact, _, _ in groups:
-                for entry_id, value in exact.items():
-                    partial[entry_id] += share * value
-            for entry_id, value in text.items():
-                partial[entry_id] += value if value < W_TEXT else W_TEXT
-            floor = self._accepted_floor(partial, want, accept)
 
-        # An entry found by none of the lists used so far scores at most what
-        # the remaining lists can add: while that could reach the floor, the
-        # strongest remaining list finds candidates too.
-        remaining = self._remaining_bound(weak_lists)
-        promoted = 0
-        lifted: dict[object, float] = defaultdict(float)  # bound of promoted lists per entry
-        while promoted < len(weak_lists) and remaining + W_REGION >= floor:
-            bound, kind, payload = weak_lists[promoted]
-            promoted += 1
-            remaining = self._remaining_bound(weak_lists[promoted:])
-            if kind == "capability":
-                weak_values, factor, posting, _ = payload
-                self._apply_max(weak_values, posting, factor, None)
-                members = posting
-            elif kind == "text":
-                w, posting = payload
-                for entry_id, value in posting.items():
-                    text[entry_id] += w * value
-                members = posting
-            else:
-                members = set().union(*(bucket for _, bucket in payload))
-            candidates.update(members)
-            if floor > 0.0:
-                for entry_id in members:
-                    lifted[entry_id] += bound
-        if floor > 0.0:
-            threshold = floor - remaining - W_REGION
-            survivors = {e for e in candidates if partial.get(e, 0.0) + lifted.get(e, 0.0) >= threshold}
-        else:
-            survivors = candidates
-        for _, kind, payload in weak_lists[promoted:]:
-            if kind == "capability":
-                weak_values, factor, posting, _ = payload
-                self._apply_max(weak_values, posting, factor, survivors)
-            elif kind == "text":
-                w, posting = payload
-                for entry_id, value in self._restrict(posting, survivors):
-                    text[entry_id] += w * value
+class Retriever:
+    """Candidates from the store's postings, then full scores and reasons for the best of them."""
 
-        self.last_query_stats = {"candidates": len(candidates), "scored": len(survivors), "pruned": floor > 0.0}
-        scores = dict.fromkeys(survivors, 0.0)
-        for share, exact, _, weak_values in groups:
-            if weak_values:
-                for entry_id in survivors:
-                    value = exact.get(entry_id, 0.0)
-                    other = weak_values.get(entry_id, 0.0)
-                    if other > value:
-                        value = other
-                    if value:
-                        scores[entry_id] += share * value
-            else:
-                for entry_id, value in self._restrict(exact, survivors):
-                    scores[entry_id] += share * value
-        for entry_id, value in self._restrict(text, survivors):
-            scores[entry_id] += value if value < W_TEXT else W_TEXT
-        okved: dict[object, float] = {}
-        for value, bucket in okved_buckets:
-            for entry_id in self._restrict_set(bucket, survivors):
-                if value > okved.get(entry_id, 0.0):
-                    okved[entry_id] = value
-        for entry_id, value in okved.items():
-            scores[entry_id] += W_OKVED * value
-        home = query.region_code
-        if home:
-            entries = self._entries
-            for entry_id in survivors:
-                region = entries[entry_id].region_code
-                if region and region != home:
-                    scores[entry_id] += W_REGION
-        return scores
+    def __init__(self, taxonomy: Taxonomy, store: Store, scorer: Scorer | None = None):
+        self.taxonomy = taxonomy
+        self.store = store
+        self.analyzer = Analyzer(taxonomy)
+        # Relations over the whole tree take a while to build: share one scorer per taxonomy.
+        self.scorer = scorer or Scorer(taxonomy)
+        self.last_query_stats: dict = {}
 
-    @staticmethod
-    def _remaining_bound(weak_lists) -> float:
-        """The most the given weak lists can add to one entry's score: a
-        capability node takes its best relation only, text is capped."""
-        by_group: dict[int, float] = {}
-        text = okved = 0.0
-        for bound, kind, payload in weak_lists:
-            if kind == "capability":
-                by_group[payload[3]] = max(by_group.get(payload[3], 0.0), bound)
-            elif kind == "text":
-                text += bound
-            else:
-                okved = bound
-        return sum(by_group.values()) + min(text, W_TEXT) + okved
-
-    def _posting_max(self, stem: str) -> float:
-        top = self._term_max.get(stem)
-        if top is None:
-            top = self._term_max[stem] = max(self._term_postings[stem].values())
-        return top
-
-    def _accepted_floor(self, partial: dict, want: int, accept) -> float:
-        """The want-th best partial score among accepted entries (0 if unknown).
-
-        Scores only grow from partial ones, so an entry whose partial score
-        plus the weak evidence's bound stays below this cannot make the list.
-        """
-        entries = self._entries
-        top = heapq.nlargest(want * 4, partial.items(), key=_second)
-        for attempt in (top, None):
-            if attempt is None:
-                if len(top) == len(partial):
-                    break
-                # Strict filters: walk the whole order.
-                attempt = sorted(partial.items(), key=_second, reverse=True)
-            found = 0
-            for entry_id, value in attempt:
-                if accept(entries[entry_id]):
-                    found += 1
-                    if found == want:
-                        return value
-        return 0.0
-
-    @staticmethod
-    def _restrict(posting: dict, survivors):
-        if len(posting) <= len(survivors):
-            return [(e, v) for e, v in posting.items() if e in survivors]
-        return [(e, posting[e]) for e in survivors if e in posting]
-
-    @staticmethod
-    def _restrict_set(bucket: set, survivors):
-        return bucket & survivors if isinstance(survivors, set) else [e for e in survivors if e in bucket]
-
-    def _apply_max(self, best: dict, posting: dict, factor: float, survivors) -> None:
-        items = posting.items() if survivors is None else self._restrict(posting, survivors)
-        for entry_id, confidence in items:
-            value = factor * confidence
-            if value > best.get(entry_id, 0.0):
-                best[entry_id] = value
-
-    def _rank(self, query: _Side, limit: int, accept) -> list[Match]:
-        text_weights, text_best = self._query_text_weights(query)
-        # Fast and explained scores agree; a few spare places absorb rounding ties.
-        want = limit + 5
-        scores = self._candidate_scores(query, text_weights, text_best, want, accept)
-        entries = self._entries
-        # Best first, accepting lazily: there may be thousands of candidates.
-        shortlist: list[object] = []
-        ranked = heapq.nlargest(want * 4, scores.items(), key=_second)
-        if len(ranked) < len(scores) and sum(1 for e, _ in ranked if accept(entries[e])) < want:
-            ranked = sorted(scores.items(), key=_second, reverse=True)
-        for entry_id, _ in ranked:
-            if accept(entries[entry_id]):
-                shortlist.append(entry_id)
-                if len(shortlist) == want:
-                    break
-        matches = []
-        for entry_id in shortlist:
-            reasons = sorted(self._explain(query, entries[entry_id], text_weights, text_best), key=lambda r: -r.weight)
-            score = _round(min(1.0, sum(reason.weight for reason in reasons)))
-            if score > 0:
-                matches.append(Match(entry_id, score, tuple(reasons)))
+    def rank(self, query: Document, side: str, limit: int = 10, filters: Filters | None = None) -> list[Match]:
+        filters = filters or Filters()
+        stats = self.store.stats(side, list(query.terms))
+        if not stats.documents:
+            return []
+        text_weights, text_best = self.scorer.text_weights(query, stats)
+        scale = 4 if filters.narrowing else 1
+        for attempt in range(2):
+            partial = self._candidates(query, side, stats, text_weights, text_best, scale, broad=attempt > 0)
+            best = heapq.nlargest(SCORED_CANDIDATES * scale, partial.items(), key=lambda item: item[1])
+            documents = self.store.documents(side, [entry_id for entry_id, _ in best])
+            accepted = [doc for doc in documents.values() if filters.accept(doc)]
+            if len(accepted) >= limit or attempt:
+                break
+        matches = [self.scorer.explain(query, doc, side == NEEDS, text_weights, text_best, stats)
+                   for doc in accepted]
+        self.last_query_stats = {"candidates": len(partial), "scored": len(accepted)}
+        matches = [m for m in matches if m.score > 0]
         matches.sort(key=lambda match: (-match.score, str(match.id)))
         return matches[:limit]
 
-    def score(self, query: _Side, entry_id) -> Match | None:
-        """The explained match of one stored entry, whatever its rank."""
-        entry = self._entries.get(entry_id)
+    def explain(self, query: Document, side: str, entry_id) -> Match | None:
+        """The explained match of one stored document, whatever its rank."""
+        entry = self.store.documents(side, [entry_id]).get(entry_id)
         if entry is None:
             return None
-        text_weights, text_best = self._query_text_weights(query)
-        reasons = sorted(self._explain(query, entry, text_weights, text_best), key=lambda r: -r.weight)
-        return Match(entry_id, _round(min(1.0, sum(r.weight for r in reasons))), tuple(reasons))
+        stats = self.store.stats(side, list(query.terms))
+        text_weights, text_best = self.scorer.text_weights(query, stats)
+        return self.scorer.explain(query, entry, side == NEEDS, text_weights, text_best, stats)
+
+    def _candidates(self, query: Document, side: str, stats: Stats, text_weights, text_best, scale: int,
+                    broad: bool) -> dict[object, float]:
+        """Partial scores of the documents that share a capability node or a selective term.
+
+        Common terms and OKVED codes are looked up only when the specific evidence finds too little
+        (`broad`): they touch a large share of all documents.
+        """
+        requests: dict[str, tuple[int, float]] = {}  # key -> (limit, share of the score per unit weight)
+
+        def want(key: str, limit: int, share: float) -> None:
+            if share > requests.get(key, (0, 0.0))[1]:
+                requests[key] = (limit * scale, share)
+
+        groups: list[list[str]] = []  # the keys of one wanted node: a document takes its best
+        if side == SUPPLIERS:
+            for code, share in wanted_shares(self.taxonomy, query.nodes).items():
+                keys = [subtree_key(code)]
+                want(keys[0], TOP_PER_EXACT_KEY, W_CAPABILITY * share)
+                for offered, factor, _ in self.scorer.by_wanted.get(code, ()):
+                    if factor < 1.0:
+                        want(node_key(offered), TOP_PER_WEAK_KEY, W_CAPABILITY * share * factor)
+                        keys.append(node_key(offered))
+                groups.append(keys)
+        else:
+            best_for_wanted: dict[str, float] = {}
+            for code, confidence in query.nodes.items():
+                for wanted, factor, _ in self.scorer.by_offered.get(code, ()):
+                    best_for_wanted[wanted] = max(best_for_wanted.get(wanted, 0.0), factor * confidence)
+            for wanted, value in best_for_wanted.items():
+                want(node_key(wanted), TOP_PER_EXACT_KEY if value >= 1.0 else TOP_PER_WEAK_KEY, W_CAPABILITY * value)
+        text_scale = W_TEXT / (TEXT_SATURATION * text_best) if text_best else 0.0
+        common_df = max(COMMON_TERM_SHARE * stats.documents, _MIN_COMMON_DF)
+        for stem, weight in text_weights.items():
+            if broad or stats.df[stem] <= common_df:
+                want(term_key(stem), TOP_PER_TERM, weight * text_scale)
+        if broad:
+            for code in query.okved:
+                for length, value in _OKVED_LEVELS:
+                    if len(code) >= length:
+                        want(okved_key(code[:length]), TOP_PER_WEAK_KEY, W_OKVED * value)
+        found = self.store.top(side, [(key, limit) for key, (limit, _) in requests.items()])
+        capability: dict[object, float] = defaultdict(float)
+        for keys in groups:
+            best: dict[object, float] = {}
+            for key in keys:
+                share = requests[key][1]
+                for entry_id, value in found.get(key, ()):
+                    if share * value > best.get(entry_id, 0.0):
+                        best[entry_id] = share * value
+            for entry_id, value in best.items():
+                capability[entry_id] += value
+        text: dict[object, float] = defaultdict(float)
+        partial: dict[object, float] = defaultdict(float)
+        for key, postings in found.items():
+            share = requests[key][1]
+            if key.startswith("t:"):
+                for entry_id, value in postings:
+                    text[entry_id] += share * value
+            elif side == NEEDS or key.startswith("o:"):
+                for entry_id, value in postings:
+                    partial[entry_id] = max(partial[entry_id], share * value) if key.startswith("o:") \
+                        else partial[entry_id] + share * value
+        for entry_id, value in capability.items():
+            partial[entry_id] += value
+        for entry_id, value in text.items():
+            partial[entry_id] += min(value, W_TEXT)
+        return partial
 
 
-class MatchIndex(_Index):
-    """Suppliers, ranked for a need."""
+class MemoryStore:
+    """A store in plain dictionaries: the engine's tests and the quality benchmark's direct path."""
 
-    stores_wanted = False
+    def __init__(self, taxonomy: Taxonomy):
+        self.analyzer = Analyzer(taxonomy)
+        self._documents: dict[str, dict[object, Document]] = {SUPPLIERS: {}, NEEDS: {}}
+        self._postings: dict[str, dict[str, dict[object, float]]] = {SUPPLIERS: defaultdict(dict),
+                                                                     NEEDS: defaultdict(dict)}
+        self._length = {SUPPLIERS: 0.0, NEEDS: 0.0}
+
+    def put(self, side: str, document: Document) -> None:
+        self.remove(side, document.id)
+        docs = self._documents[side]
+        average = (self._length[side] + document.length) / (len(docs) + 1)
+        stored = self.analyzer.stored(document, average)
+        docs[stored.id] = stored
+        self._length[side] += stored.length
+        for key, weight in self.analyzer.postings(stored, side).items():
+            self._postings[side][key][stored.id] = weight
+
+    def remove(self, side: str, entry_id) -> bool:
+        document = self._documents[side].pop(entry_id, None)
+        if document is None:
+            return False
+        self._length[side] -= document.length
+        for key in self.analyzer.postings(document, side):
+            self._postings[side][key].pop(entry_id, None)
+        return True
+
+    def __contains__(self, item) -> bool:
+        side, entry_id = item
+        return entry_id in self._documents[side]
+
+    def stats(self, side: str, stems: list[str]) -> Stats:
+        postings = self._postings[side]
+        df = {stem: len(postings[term_key(stem)]) for stem in stems if postings.get(term_key(stem))}
+        return Stats(len(self._documents[side]), self._length[side], df)
+
+    def top(self, side: str, requests):
+        postings = self._postings[side]
+        return {key: heapq.nlargest(limit, postings.get(key, {}).items(), key=lambda item: (item[1], str(item[0])))
+                for key, limit in requests}
+
+    def documents(self, side: str, ids) -> dict[object, Document]:
+        docs = self._documents[side]
+        return {entry_id: docs[entry_id] for entry_id in ids if entry_id in docs}
+
+
+class MatchIndex:
+    """Suppliers ranked for a need, in memory: the engine's own tests and benchmarks."""
+
+    side = SUPPLIERS
+
+    def __init__(self, taxonomy: Taxonomy):
+        self.taxonomy = taxonomy
+        self.store = MemoryStore(taxonomy)
+        self.retriever = Retriever(taxonomy, self.store)
+        self.analyzer = self.retriever.analyzer
+
+    def __len__(self) -> int:
+        return len(self.store._documents[self.side])
+
+    def __contains__(self, entry_id) -> bool:
+        return (self.side, entry_id) in self.store
+
+    def remove(self, entry_id) -> bool:
+        return self.store.remove(self.side, entry_id)
 
     def upsert(self, profile: SupplierProfile) -> None:
-        """Adds or replaces one supplier; touches only its own postings."""
-        self._add(self.supplier_side(profile))
+        # Inactive firms are never offered: they are not indexed at all.
+        if profile.active:
+            self.store.put(self.side, self.analyzer.supplier(profile))
+        else:
+            self.remove(profile.id)
 
-    def rank(
-        self,
-        need: NeedProfile,
-        limit: int = 10,
-        *,
-        exclude_company_id=None,
-        other_regions_only: bool = False,
-        region: str | None = None,
-        verified_only: bool = False,
-    ) -> list[Match]:
-        query = self.need_side(need)
-        excluded = {need.company_id, exclude_company_id} - {None}
-
-        def accept(entry: _Side) -> bool:
-            if not entry.active or entry.id in excluded:
-                return False
-            if verified_only and not entry.verified:
-                return False
-            if region is not None and entry.region_code != region:
-                return False
-            return not (other_regions_only and entry.region_code == need.region_code)
-
-        return self._rank(query, limit, accept)
+    def rank(self, need: NeedProfile, limit: int = 10, *, exclude_company_id=None, other_regions_only=False,
+             region=None, verified_only=False) -> list[Match]:
+        filters = Filters(frozenset({need.company_id, exclude_company_id} - {None}), region,
+                          need.region_code if other_regions_only else None, verified_only)
+        return self.retriever.rank(self.analyzer.need(need), self.side, limit, filters)
 
     def explain(self, need: NeedProfile, supplier_id) -> Match | None:
-        return self.score(self.need_side(need), supplier_id)
+        return self.retriever.explain(self.analyzer.need(need), self.side, supplier_id)
 
 
-class OpportunityIndex(_Index):
-    """Open needs, ranked for a supplier ("opportunities")."""
+class OpportunityIndex(MatchIndex):
+    """Open needs ranked for a supplier ("opportunities"), in memory."""
 
-    stores_wanted = True
+    side = NEEDS
 
     def upsert(self, need: NeedProfile) -> None:
-        """Adds or replaces one open need; remove() it when it closes."""
-        self._add(self.need_side(need))
+        self.store.put(self.side, self.analyzer.need(need))
 
-    def rank(
-        self,
-        supplier: SupplierProfile,
-        limit: int = 10,
-        *,
-        exclude_company_id=None,
-        other_regions_only: bool = False,
-        region: str | None = None,
-    ) -> list[Match]:
-        query = self.supplier_side(supplier)
-        excluded = {supplier.id, exclude_company_id} - {None}
-
-        def accept(entry: _Side) -> bool:
-            if entry.company_id in excluded:
-                return False
-            if region is not None and entry.region_code != region:
-                return False
-            return not (other_regions_only and entry.region_code == supplier.region_code)
-
-        return self._rank(query, limit, accept)
+    def rank(self, supplier: SupplierProfile, limit: int = 10, *, exclude_company_id=None, other_regions_only=False,
+             region=None) -> list[Match]:
+        filters = Filters(frozenset({supplier.id, exclude_company_id} - {None}), region,
+                          supplier.region_code if other_regions_only else None)
+        return self.retriever.rank(self.analyzer.supplier(supplier), self.side, limit, filters)
 
     def explain(self, supplier: SupplierProfile, need_id) -> Match | None:
-        return self.score(self.supplier_side(supplier), need_id)
+        return self.retriever.explain(self.analyzer.supplier(supplier), self.side, need_id)

@@ -12,12 +12,13 @@ from registry.models.okved import OkvedCode
 from registry.models.outbox import OutboxMessage
 from registry.models.project import Project, ProjectParticipant, StageChange
 from registry.models.region import Region
+from registry.models.retrieval import RetrievalDocument, RetrievalPosting, RetrievalStat
 from registry.models.upload import PendingUpload
 from registry.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken", "AuditEntry", "Base", "Capability", "CapabilityOffer", "Company", "CompanyOkved",
     "Contact", "Event", "EventParticipant", "Introduction", "Need", "OkvedCode", "OutboxMessage", "PendingUpload",
-    "Project", "ProjectParticipant", "Region", "StageChange", "User", "capability_okved",
+    "Project", "ProjectParticipant", "Region", "RetrievalDocument", "RetrievalPosting", "RetrievalStat", "StageChange", "User", "capability_okved",
     "need_capability", "need_okved", "utcnow",
 ]

@@ -55,8 +55,10 @@ def detail(need_id: int):
     if need.status != "closed" and match_filters.validate():
         matches = matching.suppliers_for(need, limit=MATCHES_SHOWN, min_score=matching.MIN_SCORE_SHOWN,
                                          **match_filters.options())
+    inferred_capabilities, inferred_okved = matching.inferred_for(need)
     return render_template(
         "needs/detail.html", need=need, can_manage=may_manage, matches=matches, match_filters=match_filters,
+        inferred_capabilities=inferred_capabilities, inferred_okved=inferred_okved,
         introduced=matching.introduced_suppliers(need), explain=matching.explain, min_score=matching.MIN_SCORE_SHOWN,
         may_introduce=lambda supplier: can_express_interest(current_user, need, supplier),
         status_form=NeedStatusForm(status=need.status) if may_manage else None,

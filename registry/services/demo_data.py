@@ -15,6 +15,7 @@ from registry.matching.text import stemmed_text
 from registry.models import Capability, CapabilityOffer, Company, CompanyOkved, Need, OkvedCode, Region
 from registry.models.base import utcnow
 from registry.models.need import need_capability
+from registry.services import matching, retrieval
 
 NAME_STEMS = ("Волга", "Сура", "Мокша", "Инза", "Свияга", "Алатырь", "Барыш", "Урал", "Заря", "Прогресс",
               "Техно", "Пром", "Маш", "Металл", "Лит", "Инструмент", "Агрегат", "Спектр", "Вектор", "Гранит")
@@ -29,6 +30,7 @@ REGION_WEIGHTS = {"RU-ULY": 6, "RU-MO": 5, "RU-SAM": 4, "RU-TA": 4, "RU-NIZ": 4,
 
 def generate(companies: int, *, seed: int = 1, needs_share: float = 0.2, batch: int = 5000) -> dict[str, int]:
     rng = random.Random(seed)
+    analyzer = matching.analyzer()
     nodes = db.session.scalars(select(Capability)).all()
     node_okved = {node.id: [code.code for code in node.okved_codes] for node in nodes}
     leaves = [node for node in nodes if not node.children] or nodes
@@ -75,6 +77,9 @@ def generate(companies: int, *, seed: int = 1, needs_share: float = 0.2, batch: 
                 db.session.execute(insert(model), values)
         if need_links:
             db.session.execute(insert(need_capability), need_links)
+        # Bulk rows bypass the ORM's hooks: index them here, batch by batch.
+        retrieval.index_companies(db.session, analyzer, [row["id"] for row in rows])
+        retrieval.index_needs(db.session, analyzer, [row["id"] for row in needs])
         made["companies"] += len(rows)
         made["offers"] += len(offers)
         made["needs"] += len(needs)

@@ -44,6 +44,10 @@ def seed_all(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
     if cooperation.exists():
         added.update(seed_cooperation(cooperation))
     db.session.flush()
+    # A changed taxonomy changes what every document means: rebuild them all.
+    from registry.services import matching, retrieval
+
+    retrieval.ensure_current(db.session, matching.analyzer())
     return added
 
 

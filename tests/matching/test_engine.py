@@ -80,7 +80,9 @@ def test_reasons_carry_what_a_sentence_needs(index):
     assert capability["node_code"] == "metalworking.milling"
     assert capability["node_name_ru"] and capability["node_name_en"]
     assert "text" in kinds and kinds["text"].data["terms"]
-    assert kinds["okved"].data == {"wanted_okved": "25.62", "okved": "25.62"}
+    # The need chose no OKVED codes: its side was derived from the classified node, and says so.
+    assert kinds["okved"].data == {"wanted_okved": "25.62", "okved": "25.62", "wanted_inferred": True,
+                                   "offered_inferred": False}
     region = kinds["region"].data
     assert region["region_code"] == match_region(match.id) and region["other_region_code"] == "RU-MO"
 

@@ -177,8 +177,8 @@ def _region_conditions(filters: CatalogFilters) -> list:
 
 
 # A search keeps at most this many companies: past it, nobody reads on, and the order means little.
-SEARCH_RESULTS = 200
-DIRECT_HITS = 10
+SEARCH_RESULTS = 100
+TEXT_HITS = 20
 _INN = re.compile(r"^\d{10}(?:\d{2})?$")
 
 
@@ -193,22 +193,28 @@ class SearchResult:
 
 def search_companies(query: str, dialect: str | None = None) -> SearchResult:
     """One search for the web page, the API and the export: the matching engine's query understanding
-    (capability nodes, synonyms, abbreviations, English) over the database's retrieval index."""
+    (capability nodes, synonyms, abbreviations, English) over the database's retrieval index.
+
+    An INN or every word of a name goes straight to that company. Companies whose text holds every
+    query word in some form (the full-text AND query, cheap) follow what retrieval ranked.
+    """
     from registry.services import matching
 
     query = query.strip()
-    direct: list[int] = []
     if _INN.match(query):
-        direct = list(db.session.scalars(select(Company.id).where(Company.inn == query, Company.active.is_(True))))
-    else:
-        add_search, rank = fulltext_search(Company, query, dialect)
-        wanted = set(normalize(query))
-        if add_search is not None and wanted:
-            rows = db.session.execute(add_search(select(Company.id, Company.name).where(Company.active.is_(True)))
-                                      .order_by(rank).limit(DIRECT_HITS)).all()
-            direct = [row.id for row in rows if wanted <= set(normalize(row.name))]
-    found: list[Match] = matching.search_companies(query, limit=SEARCH_RESULTS) if not _INN.match(query) else []
-    ids = list(dict.fromkeys([*direct, *(match.id for match in found)]))
+        ids = db.session.scalars(select(Company.id).where(Company.inn == query, Company.active.is_(True)))
+        return SearchResult(tuple(ids), {})
+    direct: list[int] = []
+    every_word: list[int] = []
+    add_search, rank = fulltext_search(Company, query, dialect)
+    wanted = set(normalize(query))
+    if add_search is not None and wanted:
+        rows = db.session.execute(add_search(select(Company.id, Company.name).where(Company.active.is_(True)))
+                                  .order_by(rank).limit(TEXT_HITS)).all()
+        direct = [row.id for row in rows if wanted <= set(normalize(row.name))]
+        every_word = [row.id for row in rows]
+    found: list[Match] = matching.search_companies(query, limit=SEARCH_RESULTS)
+    ids = list(dict.fromkeys([*direct, *(match.id for match in found), *every_word]))
     return SearchResult(tuple(ids), {match.id: match for match in found})
 
 
@@ -230,7 +236,7 @@ def company_query(filters: CatalogFilters, dialect: str | None = None, search: S
     if filters.verified_only:
         stmt = stmt.where(Company.verification == "verified")
     rank = None
-    if filters.q.strip():
+    if tokens(filters.q):  # punctuation alone is no search
         search = search or search_companies(filters.q, dialect)
         stmt = stmt.where(Company.id.in_(search.ids))
         rank = case({company_id: position for position, company_id in enumerate(search.ids)},

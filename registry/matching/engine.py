@@ -60,10 +60,10 @@ _MIN_COMMON_DF = 50
 _NAMED_TERM_SHARE = 0.2
 
 # How many postings one key may bring, and how many candidates get a full score.
-TOP_PER_EXACT_KEY = 400
-TOP_PER_WEAK_KEY = 100
-TOP_PER_TERM = 300
-SCORED_CANDIDATES = 250
+TOP_PER_EXACT_KEY = 200
+TOP_PER_WEAK_KEY = 40
+TOP_PER_TERM = 200
+SCORED_CANDIDATES = 100
 
 # Words of any request or any offer, not of what is requested or offered:
 # "партнёр", "поставщик", "деталь", "изготовление" earn no weight and no reason.
@@ -361,23 +361,34 @@ class Scorer:
 
     def __init__(self, taxonomy: Taxonomy):
         self.taxonomy = taxonomy
-        self.by_wanted, self.by_offered = self._build_relations()
+        self._by_wanted: dict[str, list[tuple[str, float, str]]] = {}
+        self._by_offered: dict[str, list[tuple[str, float, str]]] = {}
 
-    def _build_relations(self):
-        """wanted node -> [(offered node, factor, kind)] and the reverse."""
-        tax = self.taxonomy
-        by_wanted: dict[str, list[tuple[str, float, str]]] = {}
-        by_offered: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
-        for wanted in tax.nodes:
-            out = []
-            for offered in tax.related(wanted):
+    # Relations are computed per node when first needed, so a fresh worker starts at once.
+    def by_wanted(self, wanted: str) -> list[tuple[str, float, str]]:
+        """Offered nodes that count for a wanted node: (offered, factor, kind), the closest first."""
+        found = self._by_wanted.get(wanted)
+        if found is None:
+            found = []
+            for offered in self.taxonomy.related(wanted):
                 factor, kind = self._relation_factor(wanted, offered)
                 if factor >= _MIN_RELATION_FACTOR:
-                    out.append((offered, factor, kind))
-                    by_offered[offered].append((wanted, factor, kind))
-            out.sort(key=lambda item: -item[1])
-            by_wanted[wanted] = out
-        return by_wanted, dict(by_offered)
+                    found.append((offered, factor, kind))
+            found.sort(key=lambda item: (-item[1], item[0]))
+            self._by_wanted[wanted] = found
+        return found
+
+    def by_offered(self, offered: str) -> list[tuple[str, float, str]]:
+        """Wanted nodes an offered node counts for: (wanted, factor, kind)."""
+        found = self._by_offered.get(offered)
+        if found is None:
+            found = []
+            for wanted in self.taxonomy.related(offered):
+                factor, kind = self._relation_factor(wanted, offered)
+                if factor >= _MIN_RELATION_FACTOR:
+                    found.append((wanted, factor, kind))
+            self._by_offered[offered] = found
+        return found
 
     def _relation_factor(self, wanted: str, offered: str) -> tuple[float, str]:
         kind = self.taxonomy.relation(wanted, offered)
@@ -427,7 +438,7 @@ class Scorer:
         shares = wanted_shares(self.taxonomy, wanted.nodes)
         for code, share in sorted(shares.items(), key=lambda item: (-item[1], item[0])):
             best = (0.0, "", "")
-            for other, factor, kind in self.by_wanted[code]:
+            for other, factor, kind in self.by_wanted(code):
                 confidence = offered.nodes.get(other)
                 if confidence is not None and factor * confidence > best[0]:
                     best = (factor * confidence, other, kind)
@@ -533,7 +544,7 @@ class Retriever:
         scale = 4 if filters.narrowing else 1
         for attempt in range(2):
             partial = self._candidates(query, side, stats, text_weights, text_best, scale, broad=attempt > 0)
-            best = heapq.nlargest(SCORED_CANDIDATES * scale, partial.items(), key=lambda item: item[1])
+            best = heapq.nlargest(max(SCORED_CANDIDATES, limit) * scale, partial.items(), key=lambda item: item[1])
             documents = self.store.documents(side, [entry_id for entry_id, _ in best])
             accepted = [doc for doc in documents.values() if filters.accept(doc)]
             if len(accepted) >= limit or attempt:
@@ -572,7 +583,7 @@ class Retriever:
             for code, share in wanted_shares(self.taxonomy, query.nodes).items():
                 keys = [subtree_key(code)]
                 want(keys[0], TOP_PER_EXACT_KEY, W_CAPABILITY * share)
-                for offered, factor, _ in self.scorer.by_wanted.get(code, ()):
+                for offered, factor, _ in self.scorer.by_wanted(code):
                     if factor < 1.0:
                         want(node_key(offered), TOP_PER_WEAK_KEY, W_CAPABILITY * share * factor)
                         keys.append(node_key(offered))
@@ -580,7 +591,7 @@ class Retriever:
         else:
             best_for_wanted: dict[str, float] = {}
             for code, confidence in query.nodes.items():
-                for wanted, factor, _ in self.scorer.by_offered.get(code, ()):
+                for wanted, factor, _ in self.scorer.by_offered(code):
                     best_for_wanted[wanted] = max(best_for_wanted.get(wanted, 0.0), factor * confidence)
             for wanted, value in best_for_wanted.items():
                 want(node_key(wanted), TOP_PER_EXACT_KEY if value >= 1.0 else TOP_PER_WEAK_KEY, W_CAPABILITY * value)

@@ -43,11 +43,11 @@ def test_yo_and_ye_are_one_letter(db):
     assert found(db, q="ёмкости") == ["Ёмкостное оборудование"]
 
 
-def test_every_query_word_must_match_and_unknown_words_find_nothing(db):
+def test_the_company_with_every_query_word_ranks_first_and_unknown_words_find_nothing(db):
     company_with(db, name="Сварка и резка", description="Сварка металлоконструкций, лазерная резка")
     company_with(db, name="Только сварка", description="Сварочные работы")
     assert set(found(db, q="сварка")) == {"Сварка и резка", "Только сварка"}
-    assert found(db, q="сварка лазерная") == ["Сварка и резка"]
+    assert found(db, q="сварка лазерная") == ["Сварка и резка", "Только сварка"]
     assert found(db, q="криогеника") == []
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .taxonomy import Taxonomy
-from .text import normalize, tokens
+from .text import GENERIC_WORDS, normalize, tokens
 
 # Shares of the score. Capability leads; a cross-region link is what officials
 # want to see, but it must never outrank a better capability match.
@@ -64,29 +64,6 @@ TOP_PER_EXACT_KEY = 200
 TOP_PER_WEAK_KEY = 40
 TOP_PER_TERM = 200
 SCORED_CANDIDATES = 100
-
-# Words of any request or any offer, not of what is requested or offered:
-# "партнёр", "поставщик", "деталь", "изготовление" earn no weight and no reason.
-GENERIC_WORDS = frozenset(
-    normalize(
-        "нужен нужна нужно нужны требуется требуются необходим необходимо необходима необходимы "
-        "ищем ищет ищу ищутся просим прошу предлагаем предлагает предложение предложения "
-        "поставка поставки поставку поставщик поставщики поставщика поставщиков поставляем "
-        "подрядчик подрядчика подрядчики исполнитель исполнителя партнер партнеры партнера партнеров "
-        "сотрудничество сотрудничества кооперация кооперации "
-        "изготовить изготовим изготовление изготовления изготавливаем изготовитель производитель "
-        "производство производства производим выпускаем выпуск продукция продукции изделие изделия изделий "
-        "деталь детали деталей услуга услуги услуг работа работы выполнение выполним выполняем "
-        "организация компания предприятие завод фирма заказ заказы заказчик заказчика клиент клиентов "
-        "партия партии объем объемы срок сроки цена качество качественно быстро недорого "
-        "год квартал месяц неделя штук шт любой любые различные широкий спектр индивидуальный подход "
-        "возможность наличие имеется имеются россия рф регион "
-        "need needs needed require required requires looking seek supplier suppliers supply contractor "
-        "partner partners manufacture manufacturing manufacturer production products product parts part "
-        "service services work works request quote company pieces year month quality"
-    )
-)
-
 
 @dataclass(frozen=True)
 class Offer:

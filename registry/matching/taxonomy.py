@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .text import normalize
+from .text import GENERIC_WORDS, normalize
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,8 @@ class Taxonomy:
             abbreviations = set(node.abbreviations)
             for phrase in node.phrases():
                 stems = tuple(normalize(phrase))
-                if not stems:
+                # "изготовление деталей" or "услуги" alone say nothing of what is made.
+                if not stems or all(stem in GENERIC_WORDS for stem in stems):
                     continue
                 if phrase in abbreviations:
                     weight = _ABBREVIATION_WEIGHT

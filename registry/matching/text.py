@@ -82,3 +82,26 @@ def normalize(text: str) -> list[str]:
 def stemmed_text(text: str) -> str:
     """Space-joined stems for a database full-text column (FTS5, tsvector)."""
     return " ".join(normalize(text))
+
+
+# Words of any request or any offer, not of what is requested or offered:
+# "партнёр", "поставщик", "деталь", "изготовление" earn no weight and no reason.
+GENERIC_WORDS = frozenset(
+    normalize(
+        "нужен нужна нужно нужны требуется требуются необходим необходимо необходима необходимы "
+        "ищем ищет ищу ищутся просим прошу предлагаем предлагает предложение предложения "
+        "поставка поставки поставку поставщик поставщики поставщика поставщиков поставляем "
+        "подрядчик подрядчика подрядчики исполнитель исполнителя партнер партнеры партнера партнеров "
+        "сотрудничество сотрудничества кооперация кооперации "
+        "изготовить изготовим изготовление изготовления изготавливаем изготовитель производитель "
+        "производство производства производим выпускаем выпуск продукция продукции изделие изделия изделий "
+        "деталь детали деталей услуга услуги услуг работа работы выполнение выполним выполняем "
+        "организация компания предприятие завод фирма заказ заказы заказчик заказчика клиент клиентов "
+        "партия партии объем объемы срок сроки цена качество качественно быстро недорого "
+        "год квартал месяц неделя штук шт любой любые различные широкий спектр индивидуальный подход "
+        "возможность наличие имеется имеются россия рф регион "
+        "need needs needed require required requires looking seek supplier suppliers supply contractor "
+        "partner partners manufacture manufacturing manufacturer production products product parts part "
+        "service services work works request quote company pieces year month quality"
+    )
+)

@@ -208,9 +208,9 @@ def inferred_for(need: Need) -> tuple[list[Capability], list[OkvedCode]]:
     return [found[code] for code in codes if code in found], okved
 
 
-# Pages show matches with at least this score: below it only a word or the region agrees, which helps no one.
-# The API returns everything ranked, so that programs can choose their own threshold.
-MIN_SCORE_SHOWN = 0.1
+# Pages show matches with at least this score: below it only a word, an OKVED group or the region agrees,
+# which helps no one. The API returns everything ranked, so that programs can choose their own threshold.
+MIN_SCORE_SHOWN = 0.12
 
 
 def introduced_suppliers(need: Need) -> set[int]:
@@ -236,7 +236,7 @@ def explain(reason: Reason) -> str:
             sentence = _("%(node)s: close to the requested %(wanted)s", node=node, wanted=wanted)
         else:
             sentence = _("%(node)s: related to the requested %(wanted)s", node=node, wanted=wanted)
-        return f"{sentence} {_('(inferred from the text)')}" if inferred else sentence
+        return f"{sentence} ({_('inferred from the text')})" if inferred else sentence
     if reason.kind == "text":
         if not data.get("terms"):
             return _("The descriptions share widely used words")
@@ -244,7 +244,7 @@ def explain(reason: Reason) -> str:
     if reason.kind == "okved":
         sentence = _("OKVED2 codes agree: %(offered)s ↔ %(wanted)s", offered=data.get("okved", ""),
                      wanted=data.get("wanted_okved", ""))
-        return f"{sentence} {_('(inferred from the text)')}" if inferred else sentence
+        return f"{sentence} ({_('inferred from the text')})" if inferred else sentence
     if reason.kind == "region":
         return _("Another region: %(supplier)s → %(customer)s", supplier=data.get(f"region_name_{lang}", ""),
                  customer=data.get(f"other_region_name_{lang}", ""))

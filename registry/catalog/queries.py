@@ -218,6 +218,21 @@ def search_companies(query: str, dialect: str | None = None) -> SearchResult:
     return SearchResult(tuple(ids), {match.id: match for match in found})
 
 
+def search_needs(query: str, dialect: str | None = None) -> tuple[int, ...]:
+    """Open needs for a typed query, best first: retrieval reads the query as an offer (so «сварка»
+    finds needs of welding, «металлообработка» needs of turning and milling), then needs whose text
+    holds every query word."""
+    from registry.services import matching
+
+    every_word: list[int] = []
+    add_search, rank = fulltext_search(Need, query, dialect)
+    if add_search is not None:
+        every_word = list(db.session.scalars(add_search(select(Need.id).where(Need.status == "open"))
+                                             .order_by(rank).limit(TEXT_HITS)))
+    found = matching.search_needs(query, limit=SEARCH_RESULTS)
+    return tuple(dict.fromkeys([*(match.id for match in found), *every_word]))
+
+
 def company_query(filters: CatalogFilters, dialect: str | None = None, search: SearchResult | None = None) -> Select:
     """SELECT of active companies matching `filters`, in the chosen order (add LIMIT or paginate).
 
@@ -271,9 +286,17 @@ def need_query(filters: CatalogFilters, dialect: str | None = None, statuses: tu
         ))
     if filters.verified_only:
         stmt = stmt.where(Company.verification == "verified")
-    add_search, rank = fulltext_search(Need, filters.q, dialect)
-    if add_search:
-        stmt = add_search(stmt)
+    rank = None
+    if tokens(filters.q) and tuple(statuses) == ("open",):
+        # Open needs are in the retrieval index: the query is understood as an offer would be.
+        ids = search_needs(filters.q, dialect)
+        stmt = stmt.where(Need.id.in_(ids))
+        rank = case({need_id: position for position, need_id in enumerate(ids)},
+                    value=Need.id, else_=len(ids)) if ids else Need.updated_at.desc()
+    else:
+        add_search, rank = fulltext_search(Need, filters.q, dialect)
+        if add_search:
+            stmt = add_search(stmt)
     sort = filters.sort or ("relevance" if rank is not None else "updated")
     orderings = {
         "updated": [Need.updated_at.desc()],
@@ -296,7 +319,7 @@ def federal_districts(regions) -> list[tuple[str, str]]:
 
 __all__ = [
     "COMPANY_SORTS", "NEED_SORTS", "CatalogFilters", "SearchResult", "SearchTerm", "capability_subtree",
-    "company_query", "search_companies",
+    "company_query", "search_companies", "search_needs",
     "fts5_match", "fulltext_search", "need_query", "okved_condition", "okved_exists", "root_of",
     "search_terms", "tsquery",
 ]

@@ -192,6 +192,13 @@ def search_companies(query: str, *, limit: int = 200) -> list[Match]:
     return engine.rank(engine.analyzer.search(query), SUPPLIERS, limit)
 
 
+def search_needs(query: str, *, limit: int = 100) -> list[Match]:
+    """Open needs for a typed query, read as what a supplier offers."""
+    engine = retriever()
+    offer = SupplierProfile(id=None, name="", offers=(Offer(text=query),))
+    return engine.rank(engine.analyzer.supplier(offer), NEEDS, limit)
+
+
 def inferred_for(need: Need) -> tuple[list[Capability], list[OkvedCode]]:
     """The capability nodes and OKVED codes retrieval read from the need's text (not chosen by anyone),
     which reasons may name: the need's page shows them as inferred."""

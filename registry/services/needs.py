@@ -61,9 +61,6 @@ def _apply(need: Need, clean: dict) -> dict:
         if need.capabilities != nodes:
             need.capabilities = nodes
             changed["capabilities"] = [node.code for node in nodes]
-    elif not need.capabilities:
-        # A need written in plain words still gets its nodes, so it meets suppliers by capability.
-        need.capabilities = matching_service.classify(f"{need.title}. {need.text}", limit=2)
     if changed:
         need.updated_at = utcnow()
         search.refresh_need(need)

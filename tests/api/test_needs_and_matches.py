@@ -22,7 +22,12 @@ def test_post_a_need_by_inn_and_read_it_back(client, db, token_for):
     assert response.status_code == 201, response.json
     need = client.get(f"/api/v1/needs/{response.json['id']}").json
     assert need["company"]["inn"] == company.inn and need["okved"] == ["25.62"]
-    assert need["capabilities"], "a need in plain words is classified into capability nodes"
+    assert need["capabilities"] == [], "only chosen nodes are the need's own"
+    from registry.models import Need
+    from registry.services import matching
+
+    inferred, _ = matching.inferred_for(db.session.get(Need, need["id"]))
+    assert "metalworking.milling" in [node.code for node in inferred], "retrieval reads the nodes from the text"
 
 
 def test_need_for_another_company_is_forbidden(client, db, token_for):

@@ -178,7 +178,9 @@ def test_who_may_post_a_need(client, db, login, kind, allowed):
     assert answer.headers["Location"] == f"/needs/{need.id}"
     assert (need.company_id, need.title, need.status, str(need.deadline)) == (company.id, "Нужны пресс-формы", "open", "2027-03-01")
     assert [row.code for row in need.okved_codes] == ["25.73"]
-    assert need.capabilities  # found from the text when none was chosen
+    assert not need.capabilities  # none chosen: retrieval reads them from the text, and the page says so
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert "Пресс-формы" in page and "определено по тексту" in page
     assert titles_on(client.get("/needs/", query_string={"q": "пресс-форма"}).get_data(as_text=True)) == ["Нужны пресс-формы"]
 
 

@@ -338,33 +338,27 @@ class Scorer:
 
     def __init__(self, taxonomy: Taxonomy):
         self.taxonomy = taxonomy
-        self._by_wanted: dict[str, list[tuple[str, float, str]]] = {}
-        self._by_offered: dict[str, list[tuple[str, float, str]]] = {}
+        self._relations: dict[tuple[str, bool], list[tuple[str, float, str]]] = {}
 
     # Relations are computed per node when first needed, so a fresh worker starts at once.
     def by_wanted(self, wanted: str) -> list[tuple[str, float, str]]:
         """Offered nodes that count for a wanted node: (offered, factor, kind), the closest first."""
-        found = self._by_wanted.get(wanted)
-        if found is None:
-            found = []
-            for offered in self.taxonomy.related(wanted):
-                factor, kind = self._relation_factor(wanted, offered)
-                if factor >= _MIN_RELATION_FACTOR:
-                    found.append((offered, factor, kind))
-            found.sort(key=lambda item: (-item[1], item[0]))
-            self._by_wanted[wanted] = found
-        return found
+        return self._related(wanted, as_wanted=True)
 
     def by_offered(self, offered: str) -> list[tuple[str, float, str]]:
-        """Wanted nodes an offered node counts for: (wanted, factor, kind)."""
-        found = self._by_offered.get(offered)
+        """Wanted nodes an offered node counts for: (wanted, factor, kind), the closest first."""
+        return self._related(offered, as_wanted=False)
+
+    def _related(self, code: str, as_wanted: bool) -> list[tuple[str, float, str]]:
+        found = self._relations.get((code, as_wanted))
         if found is None:
             found = []
-            for wanted in self.taxonomy.related(offered):
-                factor, kind = self._relation_factor(wanted, offered)
+            for other in self.taxonomy.related(code):
+                factor, kind = self._relation_factor(code, other) if as_wanted else self._relation_factor(other, code)
                 if factor >= _MIN_RELATION_FACTOR:
-                    found.append((wanted, factor, kind))
-            self._by_offered[offered] = found
+                    found.append((other, factor, kind))
+            found.sort(key=lambda item: (-item[1], item[0]))
+            self._relations[(code, as_wanted)] = found
         return found
 
     def _relation_factor(self, wanted: str, offered: str) -> tuple[float, str]:

@@ -29,19 +29,27 @@ from registry.matching import (
 )
 from registry.matching.engine import Scorer
 from registry.models import Capability, CapabilityOffer, Company, Introduction, Need, OkvedCode
+from registry.services import retrieval
 from registry.services.retrieval import DatabaseStore
 
 _taxonomy_cache: dict = {}
 
 
 def load_taxonomy(session=None) -> Taxonomy:
-    """The capability taxonomy as the engine sees it, rebuilt only when the capability rows change."""
+    """The capability taxonomy as the engine sees it, rebuilt only when the capability rows change.
+
+    The retrieval index records the fingerprint of the taxonomy its documents were made with (`seed`
+    rebuilds them when it changes): while that matches the cached one, one indexed lookup suffices.
+    """
     session = session or db.session
+    url = session.get_bind().engine.url.render_as_string()
+    cached = _taxonomy_cache.get("taxonomy")
+    if cached is not None and cached[0] == (url, retrieval.indexed_taxonomy(session)):
+        return cached[1]
     rows = session.execute(select(Capability.id, Capability.code, Capability.parent_id, Capability.name_ru,
                                   Capability.name_en, Capability.synonyms, Capability.abbreviations)
                            .order_by(Capability.id)).all()
-    version = (session.get_bind().engine.url.render_as_string(), taxonomy_fingerprint(rows))
-    cached = _taxonomy_cache.get("taxonomy")
+    version = (url, taxonomy_fingerprint(rows))
     if cached is None or cached[0] != version:
         capabilities = session.scalars(select(Capability).options(selectinload(Capability.okved_codes))).all()
         by_id = {cap.id: cap for cap in capabilities}

@@ -549,7 +549,9 @@ class Retriever:
             if share > requests.get(key, (0, 0.0))[1]:
                 requests[key] = (limit * scale, share)
 
-        groups: list[list[str]] = []  # the keys of one wanted node: a document takes its best
+        # A document takes the best of each group's keys (one group per wanted node, one for OKVED);
+        # groups add up, and so does text, up to its share.
+        groups: list[list[str]] = []
         if side == SUPPLIERS:
             for code, share in wanted_shares(self.taxonomy, query.nodes).items():
                 keys = [subtree_key(code)]
@@ -566,18 +568,21 @@ class Retriever:
                     best_for_wanted[wanted] = max(best_for_wanted.get(wanted, 0.0), factor * confidence)
             for wanted, value in best_for_wanted.items():
                 want(node_key(wanted), TOP_PER_EXACT_KEY if value >= 1.0 else TOP_PER_WEAK_KEY, W_CAPABILITY * value)
+                groups.append([node_key(wanted)])
+        if broad:
+            okved = [okved_key(code[:length]) for code in query.okved for length, _ in _OKVED_LEVELS
+                     if len(code) >= length]
+            for key in okved:
+                want(key, TOP_PER_WEAK_KEY, W_OKVED * dict(_OKVED_LEVELS)[len(key) - 2])
+            groups.append(okved)
         text_scale = W_TEXT / (TEXT_SATURATION * text_best) if text_best else 0.0
         common_df = max(COMMON_TERM_SHARE * stats.documents, _MIN_COMMON_DF)
-        for stem, weight in text_weights.items():
-            if broad or stats.df[stem] <= common_df:
-                want(term_key(stem), TOP_PER_TERM, weight * text_scale)
-        if broad:
-            for code in query.okved:
-                for length, value in _OKVED_LEVELS:
-                    if len(code) >= length:
-                        want(okved_key(code[:length]), TOP_PER_WEAK_KEY, W_OKVED * value)
+        terms = [term_key(stem) for stem in text_weights if broad or stats.df[stem] <= common_df]
+        for key in terms:
+            want(key, TOP_PER_TERM, text_weights[key[2:]] * text_scale)
+
         found = self.store.top(side, [(key, limit) for key, (limit, _) in requests.items()])
-        capability: dict[object, float] = defaultdict(float)
+        partial: dict[object, float] = defaultdict(float)
         for keys in groups:
             best: dict[object, float] = {}
             for key in keys:
@@ -586,20 +591,12 @@ class Retriever:
                     if share * value > best.get(entry_id, 0.0):
                         best[entry_id] = share * value
             for entry_id, value in best.items():
-                capability[entry_id] += value
+                partial[entry_id] += value
         text: dict[object, float] = defaultdict(float)
-        partial: dict[object, float] = defaultdict(float)
-        for key, postings in found.items():
+        for key in terms:
             share = requests[key][1]
-            if key.startswith("t:"):
-                for entry_id, value in postings:
-                    text[entry_id] += share * value
-            elif side == NEEDS or key.startswith("o:"):
-                for entry_id, value in postings:
-                    partial[entry_id] = max(partial[entry_id], share * value) if key.startswith("o:") \
-                        else partial[entry_id] + share * value
-        for entry_id, value in capability.items():
-            partial[entry_id] += value
+            for entry_id, value in found.get(key, ()):
+                text[entry_id] += share * value
         for entry_id, value in text.items():
             partial[entry_id] += min(value, W_TEXT)
         return partial

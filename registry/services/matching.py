@@ -35,16 +35,17 @@ from registry.services.retrieval import DatabaseStore
 _taxonomy_cache: dict = {}
 
 
-def load_taxonomy(session=None) -> Taxonomy:
+def load_taxonomy(session=None, *, fresh: bool = False) -> Taxonomy:
     """The capability taxonomy as the engine sees it, rebuilt only when the capability rows change.
 
     The retrieval index records the fingerprint of the taxonomy its documents were made with (`seed`
     rebuilds them when it changes): while that matches the cached one, one indexed lookup suffices.
+    `fresh` reads the rows whatever the index says (the seed, which may just have changed them).
     """
     session = session or db.session
     url = session.get_bind().engine.url.render_as_string()
     cached = _taxonomy_cache.get("taxonomy")
-    if cached is not None and cached[0] == (url, retrieval.indexed_taxonomy(session)):
+    if not fresh and cached is not None and cached[0] == (url, retrieval.indexed_taxonomy(session)):
         return cached[1]
     rows = session.execute(select(Capability.id, Capability.code, Capability.parent_id, Capability.name_ru,
                                   Capability.name_en, Capability.synonyms, Capability.abbreviations)
@@ -153,8 +154,8 @@ def retriever() -> Retriever:
     return Retriever(taxonomy, DatabaseStore(db.session), _scorer(taxonomy))
 
 
-def analyzer() -> Analyzer:
-    return Analyzer(load_taxonomy())
+def analyzer(*, fresh: bool = False) -> Analyzer:
+    return Analyzer(load_taxonomy(fresh=fresh))
 
 
 def forget_caches() -> None:

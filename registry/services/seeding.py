@@ -30,11 +30,17 @@ SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
 def seed_reference(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
     """Regions, OKVED2 and the capability taxonomy: what every database needs before any company."""
-    return {
+    added = {
         "regions": seed_regions(seeds_dir / "regions.csv"),
         "okved_codes": seed_okved(seeds_dir / "okved2.csv"),
         "capabilities": seed_capabilities(seeds_dir / "capabilities.toml"),
     }
+    db.session.flush()
+    # A changed taxonomy changes what every document means: rebuild them all.
+    from registry.services import matching, retrieval
+
+    retrieval.ensure_current(db.session, matching.analyzer(fresh=True))
+    return added
 
 
 def seed_all(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
@@ -44,10 +50,6 @@ def seed_all(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
     if cooperation.exists():
         added.update(seed_cooperation(cooperation))
     db.session.flush()
-    # A changed taxonomy changes what every document means: rebuild them all.
-    from registry.services import matching, retrieval
-
-    retrieval.ensure_current(db.session, matching.analyzer())
     return added
 
 

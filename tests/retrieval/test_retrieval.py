@@ -142,3 +142,30 @@ def test_a_workers_memory_does_not_grow_with_the_data(app, db):
     # Twenty times the companies; what the queries leave behind stays within a few statement-cache entries.
     assert large - before < 300_000
     assert large - small < 2_000_000
+
+
+def test_migrate_then_seed_indexes_with_the_seeded_taxonomy(fresh_database_url):
+    """The migration indexes an empty registry before any capability exists; the seed that follows
+    must rebuild with the real taxonomy, and every later worker must see that one."""
+    from flask_migrate import upgrade
+
+    from registry import create_app
+    from registry.extensions import db as database
+    from registry.models import Company, RetrievalDocument
+    from registry.services import seeding
+    from tests.conftest import make_config
+
+    app = create_app(make_config(fresh_database_url()))
+    with app.app_context():
+        upgrade()
+        seeding.seed_all()
+        database.session.commit()
+        taxonomy = matching.load_taxonomy()
+        assert len(taxonomy) > 100
+        assert retrieval.indexed_taxonomy(database.session) == taxonomy.fingerprint
+        rezina = database.session.scalar(select(Company.id).where(Company.name.contains("Резинотехника")))
+        document = database.session.scalar(select(RetrievalDocument.document).where(
+            RetrievalDocument.side == "supplier", RetrievalDocument.entity_id == rezina))
+        assert "rubber" in document["nodes"]
+        database.session.remove()
+        database.engine.dispose()

@@ -264,10 +264,9 @@ def _collect(session: Session, flush_context) -> None:
 def _apply(session: Session, analyzer_for) -> None:
     """Before commit: rebuild the changed documents inside the same transaction."""
     session.flush()
-    pending = session.info.pop(_PENDING, None)
-    if not pending or not (pending[0] or pending[1]):
+    companies, needs = session.info.pop(_PENDING, (set(), set()))
+    if not companies and not needs:
         return
-    companies, needs = pending
     analyzer = analyzer_for()
     if companies:
         # A company's region, name or activity shows in its needs' documents too.
@@ -275,7 +274,7 @@ def _apply(session: Session, analyzer_for) -> None:
         index_companies(session, analyzer, companies)
     if needs:
         index_needs(session, analyzer, needs)
-    session.info.pop(_PENDING, None)
+    session.info.pop(_PENDING, None)  # the index's own flushes changed no company or need
 
 
 def _forget(session: Session, *args) -> None:

@@ -205,6 +205,9 @@ class Store(Protocol):
     def top(self, side: str, requests: list[tuple[str, int]]) -> dict[str, list[tuple[object, float]]]:
         """Per key, at most `limit` (entity id, weight) pairs, the heaviest first."""
 
+    def weights(self, side: str, ids: list, keys: list[str]) -> dict[str, list[tuple[object, float]]]:
+        """Per key, the (entity id, weight) pairs of the given documents that have it."""
+
     def documents(self, side: str, ids: list) -> dict[object, Document]: ...
 
 
@@ -513,9 +516,11 @@ class Retriever:
             return []
         text_weights, text_best = self.scorer.text_weights(query, stats)
         scale = 4 if filters.narrowing else 1
+        wanted = max(SCORED_CANDIDATES, limit) * scale
         for attempt in range(2):
-            partial = self._candidates(query, side, stats, text_weights, text_best, scale, broad=attempt > 0)
-            best = heapq.nlargest(max(SCORED_CANDIDATES, limit) * scale, partial.items(), key=lambda item: item[1])
+            partial = self._candidates(query, side, stats, text_weights, text_best, scale, broad=attempt > 0,
+                                       refine_above=wanted)
+            best = heapq.nlargest(wanted, partial.items(), key=lambda item: item[1])
             documents = self.store.documents(side, [entry_id for entry_id, _ in best])
             accepted = [doc for doc in documents.values() if filters.accept(doc)]
             if len(accepted) >= limit or attempt:
@@ -537,11 +542,14 @@ class Retriever:
         return self.scorer.explain(query, entry, side == NEEDS, text_weights, text_best, stats)
 
     def _candidates(self, query: Document, side: str, stats: Stats, text_weights, text_best, scale: int,
-                    broad: bool) -> dict[object, float]:
-        """Partial scores of the documents that share a capability node or a selective term.
+                    broad: bool, refine_above: int) -> dict[object, float]:
+        """Scores, all but the region bonus, of the documents that share a capability node or a
+        selective term.
 
-        Common terms and OKVED codes are looked up only when the specific evidence finds too little
-        (`broad`): they touch a large share of all documents.
+        Common terms and OKVED codes find candidates only when the specific evidence finds too little
+        (`broad`): they touch a large share of all documents. When more candidates are found than will
+        be scored (`refine_above`), their weights are read for those candidates alone, so the ones
+        scored are the best and not an arbitrary few of many tied on their capability.
         """
         requests: dict[str, tuple[int, float]] = {}  # key -> (limit, share of the score per unit weight)
 
@@ -582,6 +590,21 @@ class Retriever:
             want(key, TOP_PER_TERM, text_weights[key[2:]] * text_scale)
 
         found = self.store.top(side, [(key, limit) for key, (limit, _) in requests.items()])
+        candidates = {entry_id for postings in found.values() for entry_id, _ in postings}
+        if len(candidates) > refine_above:
+            rest = [term_key(stem) for stem in text_weights if term_key(stem) not in requests]
+            terms += rest
+            for key in rest:
+                requests[key] = (0, text_weights[key[2:]] * text_scale)
+            if not broad:
+                okved = [okved_key(code[:length]) for code in query.okved for length, _ in _OKVED_LEVELS
+                         if len(code) >= length]
+                for key in okved:
+                    requests[key] = (0, W_OKVED * dict(_OKVED_LEVELS)[len(key) - 2])
+                groups.append(okved)
+                rest += okved
+            for key, postings in self.store.weights(side, sorted(candidates, key=str), rest).items():
+                found[key] = postings
         partial: dict[object, float] = defaultdict(float)
         for keys in groups:
             best: dict[object, float] = {}
@@ -644,6 +667,10 @@ class MemoryStore:
         postings = self._postings[side]
         return {key: heapq.nlargest(limit, postings.get(key, {}).items(), key=lambda item: (item[1], str(item[0])))
                 for key, limit in requests}
+
+    def weights(self, side: str, ids, keys):
+        postings = self._postings[side]
+        return {key: [(i, postings[key][i]) for i in ids if i in postings.get(key, {})] for key in keys}
 
     def documents(self, side: str, ids) -> dict[object, Document]:
         docs = self._documents[side]

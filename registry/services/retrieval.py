@@ -75,6 +75,17 @@ class DatabaseStore:
             found[key].append((entity_id, weight))
         return found
 
+    def weights(self, side: str, ids: list, keys: list[str]) -> dict[str, list[tuple[object, float]]]:
+        found: dict[str, list[tuple[object, float]]] = {key: [] for key in keys}
+        if not ids or not keys:
+            return found
+        rows = self.session.execute(
+            select(RetrievalPosting.key, RetrievalPosting.entity_id, RetrievalPosting.weight)
+            .where(RetrievalPosting.side == side, RetrievalPosting.entity_id.in_(ids), RetrievalPosting.key.in_(keys)))
+        for key, entity_id, weight in rows:
+            found[key].append((entity_id, weight))
+        return found
+
     def documents(self, side: str, ids: list) -> dict[object, Document]:
         if not ids:
             return {}

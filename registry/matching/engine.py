@@ -64,6 +64,8 @@ TOP_PER_EXACT_KEY = 200
 TOP_PER_WEAK_KEY = 40
 TOP_PER_TERM = 200
 SCORED_CANDIDATES = 100
+# How many of the candidates, per one scored, get their common-term and OKVED weights read.
+REFINED_PER_SCORED = 4
 
 @dataclass(frozen=True)
 class Offer:
@@ -590,10 +592,11 @@ class Retriever:
             want(key, TOP_PER_TERM, text_weights[key[2:]] * text_scale)
 
         found = self.store.top(side, [(key, limit) for key, (limit, _) in requests.items()])
-        candidates = {entry_id for postings in found.values() for entry_id, _ in postings}
-        if len(candidates) > refine_above:
+        partial = self._partial_scores(found, groups, terms, requests)
+        if len(partial) > refine_above:
+            # Many candidates, often tied on their capability: read the weights of common terms and
+            # OKVED codes for the most promising few and score those again.
             rest = [term_key(stem) for stem in text_weights if term_key(stem) not in requests]
-            terms += rest
             for key in rest:
                 requests[key] = (0, text_weights[key[2:]] * text_scale)
             if not broad:
@@ -603,8 +606,17 @@ class Retriever:
                     requests[key] = (0, W_OKVED * dict(_OKVED_LEVELS)[len(key) - 2])
                 groups.append(okved)
                 rest += okved
-            for key, postings in self.store.weights(side, sorted(candidates, key=str), rest).items():
-                found[key] = postings
+            if rest:
+                promising = [entry_id for entry_id, _ in heapq.nlargest(
+                    refine_above * REFINED_PER_SCORED, partial.items(), key=lambda item: item[1])]
+                found.update(self.store.weights(side, promising, rest))
+                kept = set(promising)
+                found = {key: [(e, v) for e, v in postings if e in kept] for key, postings in found.items()}
+                partial = self._partial_scores(found, groups, terms + rest, requests)
+        return partial
+
+    @staticmethod
+    def _partial_scores(found, groups, terms, requests) -> dict[object, float]:
         partial: dict[object, float] = defaultdict(float)
         for keys in groups:
             best: dict[object, float] = {}

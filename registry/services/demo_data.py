@@ -242,11 +242,11 @@ def _need_text(rng: random.Random, vocab: _Vocabulary, node, english: bool) -> t
                                        f"lead time {rng.randint(2, 16)} weeks" if rng.random() < 0.3 else "")))
         return title, text, ""
     phrase = rng.choice(vocab.ru[node.id])
-    title = rng.choice(("Требуется: {}", "Нужна {}", "Ищем подрядчика: {}", "{}", "Закупка: {}",
-                        "Запрос КП: {}", "{} по чертежам")).format(phrase)
+    title = rng.choice(("Требуется: {}", "Нужно: {}", "Ищем исполнителя: {}", "{}", "Закупка: {}",
+                        "Запрос цен: {}", "{} по чертежам", "{} — срочно")).format(phrase)
     details = []
     if rng.random() < 0.45:
-        details.append(f"материал {rng.choice(MATERIALS)}")
+        details.append(rng.choice(("материал {}", "из {}", "марка {}", "{}", "{} или аналог")).format(rng.choice(MATERIALS)))
     if rng.random() < 0.3:
         details.append(_size(rng))
     if rng.random() < 0.25:

@@ -356,7 +356,11 @@ def generate(companies: int, *, seed: int = 1, needs_share: float = 0.2, batch: 
 
 
 class _CopyWriter:
-    """PostgreSQL: rows, documents, postings by COPY on the session's connection; stats by upsert."""
+    """PostgreSQL: rows, documents and postings by COPY, stats by upsert, on the session's connection.
+
+    The next batch is generated and analysed while a helper thread copies this one: the database and
+    Python each keep one core busy. The session is not used by the generating thread meanwhile.
+    """
 
     COLUMNS = {
         "companies": ("id", "name", "region_id", "city", "description", "verification", "active", "source",
@@ -368,37 +372,43 @@ class _CopyWriter:
                   "search_text"),
         "need_capability": ("need_id", "capability_id"),
     }
+    INCREMENT = ("INSERT INTO retrieval_stats (side, key, df, total_length) VALUES (%s, %s, %s, %s) "
+                 "ON CONFLICT (side, key) DO UPDATE SET df = retrieval_stats.df + excluded.df, "
+                 "total_length = retrieval_stats.total_length + excluded.total_length")
 
     def __init__(self, session, analyzer):
+        from concurrent.futures import ThreadPoolExecutor
+
         self.session, self.analyzer = session, analyzer
         self.tables = {"companies": Company.__table__.name, "company_okved": CompanyOkved.__table__.name,
                        "capability_offers": CapabilityOffer.__table__.name, "needs": Need.__table__.name,
                        "need_capability": need_capability.name}
-        self.corpus = {side: retrieval.DatabaseStore(session).stats(side, []) for side in (SUPPLIERS, NEEDS)}
-        self.corpus = {side: [stats.documents, stats.total_length] for side, stats in self.corpus.items()}
-
-    def _copy(self, table: str, columns, rows) -> None:
-        if not rows:
-            return
-        connection = self.session.connection().connection.driver_connection
-        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        store = retrieval.DatabaseStore(session)
+        self.corpus = {side: [stats.documents, stats.total_length]
+                       for side, stats in ((side, store.stats(side, [])) for side in (SUPPLIERS, NEEDS))}
+        self.connection = session.connection().connection.driver_connection
+        self.pool, self.pending = ThreadPoolExecutor(1, thread_name_prefix="demo-copy"), None
 
     def write(self, rows, links, offers, needs, need_links, suppliers, wanted_by) -> None:
+        copies = []
         for name, values in (("companies", rows), ("company_okved", links), ("capability_offers", offers),
                              ("needs", needs), ("need_capability", need_links)):
             columns = self.COLUMNS[name]
-            self._copy(self.tables[name], columns, ([value[c] for c in columns] for value in values))
+            copies.append((self.tables[name], columns,
+                           "".join("\t".join(_tsv(value[c]) for c in columns) + "\n" for value in values)))
         analyzer = self.analyzer
-        self._index(SUPPLIERS, {i: analyzer.supplier(p) for i, p in suppliers.items()})
-        self._index(NEEDS, {i: analyzer.need(p) for i, p in wanted_by.items()})
+        increments = []
+        for side, analysed in ((SUPPLIERS, {i: analyzer.supplier(p) for i, p in suppliers.items()}),
+                               (NEEDS, {i: analyzer.need(p) for i, p in wanted_by.items()})):
+            increments.extend(self._index(side, analysed, copies))
+        self._wait()
+        self.pending = self.pool.submit(self._send, copies, increments)
 
-    def _index(self, side: str, analysed: dict) -> None:
+    def _index(self, side: str, analysed: dict, copies: list) -> list[tuple]:
         """retrieval._write for new ids, chunk by chunk as index_companies/index_needs would call it."""
         analyzer, corpus = self.analyzer, self.corpus[side]
         ids = sorted(analysed)
-        documents, postings, delta_df, corpus_steps = [], [], Counter(), []
+        documents, postings, delta_df, increments = [], [], Counter(), []
         for first in range(0, len(ids), retrieval.BATCH):
             delta_docs, delta_length = 0, 0.0
             for entity_id in ids[first:first + retrieval.BATCH]:
@@ -407,39 +417,59 @@ class _CopyWriter:
                 delta_length += document.length
                 average = (corpus[1] + delta_length) / max(corpus[0] + delta_docs, 1)
                 stored = analyzer.stored(document, average)
-                documents.append((side, entity_id, json.dumps(stored.to_dict())))
-                postings.extend((side, entity_id, key, weight)
+                documents.append(f"{side}\t{entity_id}\t{_tsv(json.dumps(stored.to_dict()))}\n")
+                # Keys are stems, node codes and OKVED prefixes: no tab, newline or backslash to escape.
+                postings.extend(f"{side}\t{entity_id}\t{key}\t{weight!r}\n"
                                 for key, weight in analyzer.postings(stored, side).items())
                 delta_df.update(term_key(stem) for stem in stored.weights)
-            corpus_steps.append((delta_docs, delta_length))
-            # The stats row after this chunk's upsert, as the next chunk would read it.
+            # The corpus row gets one increment per chunk, so its float total adds up in the same order.
+            increments.append((side, retrieval.CORPUS, delta_docs, delta_length))
             corpus[0] += delta_docs
             corpus[1] = corpus[1] + delta_length
-        self._copy("retrieval_documents", ("side", "entity_id", "document"), documents)
-        self._copy("retrieval_postings", ("side", "entity_id", "key", "weight"), postings)
-        # The same increments as retrieval._write, df summed over the batch; the corpus row per chunk,
-        # so its float total adds up in the same order.
-        changes = [{"side": side, "key": key, "df": count, "total_length": 0.0}
-                   for key, count in sorted(delta_df.items()) if count]
-        increment = text("INSERT INTO retrieval_stats (side, key, df, total_length) VALUES (:side, :key, :df, :length) "
-                         "ON CONFLICT (side, key) DO UPDATE SET df = retrieval_stats.df + excluded.df, "
-                         "total_length = retrieval_stats.total_length + excluded.total_length")
-        for delta_docs, delta_length in corpus_steps:
-            self.session.execute(increment, {"side": side, "key": retrieval.CORPUS, "df": delta_docs,
-                                             "length": delta_length})
-        if changes:
-            statement = retrieval._upsert(self.session)(RetrievalStat)
-            stats = RetrievalStat.__table__.c
-            self.session.execute(statement.on_conflict_do_update(
-                index_elements=[stats.side, stats.key],
-                set_={"df": stats.df + statement.excluded.df,
-                      "total_length": stats.total_length + statement.excluded.total_length}), changes)
+        copies.append(("retrieval_documents", ("side", "entity_id", "document"), "".join(documents)))
+        copies.append(("retrieval_postings", ("side", "entity_id", "key", "weight"), "".join(postings)))
+        # The same increments as retrieval._write, df summed over the batch.
+        increments.extend((side, key, count, 0.0) for key, count in sorted(delta_df.items()) if count)
+        return increments
+
+    def _send(self, copies, increments) -> None:
+        with self.connection.cursor() as cursor:
+            for table, columns, payload in copies:
+                if payload:
+                    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                        copy.write(payload.encode())
+            corpus = [row for row in increments if row[1] == retrieval.CORPUS]
+            for row in corpus:  # one statement each: the same key twice in one statement would fail
+                cursor.execute(self.INCREMENT, row)
+            cursor.executemany(self.INCREMENT, [row for row in increments if row[1] != retrieval.CORPUS])
+
+    def _wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
 
     def finish(self) -> None:
+        self._wait()
+        self.pool.shutdown()
         # Rows came with their ids: move the sequences past them, or the next company made in the app collides.
         for table in ("companies", "needs"):
             self.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                       f"(SELECT max(id) FROM {table}))"))
+
+
+def _tsv(value) -> str:
+    """One field in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(value, float):
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def term_shares(session=None, side: str = SUPPLIERS, top: int = 5) -> tuple[int, list[tuple[str, float]]]:

@@ -1,107 +1,55 @@
-"""Speed of the matching index on 100,000 synthetic suppliers.
+"""Speed of matching and catalogue search on a PostgreSQL registry filled with N demo companies.
 
-    .venv/bin/python benchmarks/match_speed.py [--suppliers 100000] [--queries 200] [--bm25-queries 20] [--direct]
+    PYTHONPATH=. .venv/bin/python benchmarks/match_speed.py --companies 100000 \\
+        --database postgresql+psycopg://postgres@127.0.0.1:5432/bench_100k [--skip-fill]
 
-By default the suppliers come the way a deployment gets them: `flask --app registry demo-data` fills a fresh
-SQLite database, and the matching service builds its index from the rows (timed), then refreshes it after
-one company is edited through the services (timed: only that row is reloaded). `--direct` generates
-profiles in memory and skips the database.
+Without --skip-fill the database is dropped and created, migrated (`flask db upgrade`), seeded and
+filled with `flask --app registry demo-data --companies N` (timed), then analysed. Then:
 
-Prints index build time and peak memory, rank() latency (median, p95), the latency of plain rank_bm25 over
-the same corpus, and the incremental refresh.
+* a NEW Python process imports the app and answers one matching request (timed from its start), then
+  answers 200 needs, ~50 typed catalogue queries and 100 opportunity requests in process (median, p95),
+  and reports its VmRSS after the 200 matching requests;
+* gunicorn (-w 2, no --preload) serves the API and the pages: the first request of each worker is a need
+  page (must be 200), then matches and catalogue search over HTTP (median, p95) and the catalogue page;
+* at most 100,000 companies: plain rank_bm25 over the same texts for 20 needs, as a baseline.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import random
-import resource
+import json
+import os
+import re
+import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+FLASK = str(Path(PYTHON).with_name("flask"))
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 
-from registry.matching.engine import MatchIndex, NeedProfile, Offer, SupplierProfile  # noqa: E402
-from registry.matching.taxonomy import Taxonomy, load_toml  # noqa: E402
-from registry.matching.text import normalize  # noqa: E402
-
-SEED = 20241109
-REGIONS = [
-    ("RU-ULY", "Ульяновская область", "Ulyanovsk Oblast"),
-    ("RU-MO", "Республика Мордовия", "Republic of Mordovia"),
-    ("RU-SAM", "Самарская область", "Samara Oblast"),
-    ("RU-PNZ", "Пензенская область", "Penza Oblast"),
-    ("RU-TA", "Республика Татарстан", "Republic of Tatarstan"),
-    ("RU-CU", "Чувашская Республика", "Chuvash Republic"),
-    ("RU-NIZ", "Нижегородская область", "Nizhny Novgorod Oblast"),
-    ("RU-MOW", "Москва", "Moscow"),
+QUERIES = [
+    "металлообработка", "РТИ", "ЧПУ фрезеровка титана", "laser cutting", "гальваническое цинкование",
+    "токарные работы", "лазерная резка листового металла", "порошковая покраска", "литье алюминия под давлением",
+    "изготовление пресс-форм", "сварка нержавейки", "гибка листа", "термообработка ТВЧ", "зубчатые колеса",
+    "шестерни по образцу", "резиновые уплотнения", "манжеты NBR", "литье пластмасс", "CNC milling aluminium",
+    "stainless steel welding", "injection moulding", "3D печать металлом", "ремонт электродвигателей",
+    "перемотка статоров", "кабельные сборки", "печатные платы монтаж", "гидроцилиндры ремонт",
+    "запорная арматура", "насосы", "металлоконструкции", "кузнечные поковки", "штамповка", "анодирование",
+    "хромирование", "подшипники SKF", "крепеж", "пружины", "ковка", "чугунное литье", "лазерная сварка",
+    "электроэрозионная обработка", "шлифовка валов", "ВТ6", "09Г2С", "Haas", "ISO 9001 механообработка",
+    "упаковка", "нефтепромысловое оборудование", "3D-моделирование", "грузоперевозки",
 ]
-FILLERS = [
-    "серийное производство", "мелкие партии", "по чертежам заказчика", "собственный парк оборудования",
-    "сертификат ISO 9001", "контроль качества", "доставка по России", "опыт более 10 лет",
-    "сжатые сроки", "конкурентные цены", "склад готовой продукции", "работаем с НДС",
-]
-MATERIALS = ["сталь 09Г2С", "нержавеющая сталь 12Х18Н10Т", "алюминий Д16Т", "АМг6", "чугун СЧ20", "латунь", "титан", "сталь 40Х"]
-
-
-def phrase_of(node, rng) -> str:
-    choices = [node.name_ru, *node.synonyms] if rng.random() < 0.8 else [node.name_en, *node.synonyms]
-    return rng.choice(choices)
-
-
-def synthetic_suppliers(taxonomy: Taxonomy, count: int, rng: random.Random) -> list[SupplierProfile]:
-    nodes = list(taxonomy.nodes.values())
-    suppliers = []
-    for i in range(count):
-        offers = []
-        for node in rng.sample(nodes, rng.randint(1, 4)):
-            words = [phrase_of(node, rng) for _ in range(rng.randint(1, 3))]
-            if rng.random() < 0.5:
-                words.append(rng.choice(MATERIALS))
-            codes = (node.code,) if rng.random() < 0.5 else ()
-            offers.append(Offer(codes, ", ".join(words)))
-        primary = taxonomy.nodes[offers[0].node_codes[0]] if offers[0].node_codes else rng.choice(nodes)
-        region = rng.choice(REGIONS)
-        suppliers.append(
-            SupplierProfile(
-                id=i,
-                name=f"ООО «Предприятие {i}»",
-                region_code=region[0],
-                region_name_ru=region[1],
-                region_name_en=region[2],
-                verified=rng.random() < 0.6,
-                active=rng.random() < 0.95,
-                okved=tuple(rng.sample(primary.okved, 1)) if primary.okved else (),
-                offers=tuple(offers),
-                description=f"{primary.name_ru}. {', '.join(rng.sample(FILLERS, 3))}.",
-            )
-        )
-    return suppliers
-
-
-def synthetic_needs(taxonomy: Taxonomy, count: int, rng: random.Random, companies: int) -> list[NeedProfile]:
-    nodes = list(taxonomy.nodes.values())
-    needs = []
-    for i in range(count):
-        node = rng.choice(nodes)
-        region = rng.choice(REGIONS)
-        needs.append(
-            NeedProfile(
-                id=f"N{i}",
-                company_id=rng.randrange(companies),
-                title=f"Требуется {phrase_of(node, rng)}",
-                text=f"Нужен поставщик: {phrase_of(node, rng)}, {rng.choice(MATERIALS)}, партия {rng.randint(10, 5000)} шт.",
-                region_code=region[0],
-                region_name_ru=region[1],
-                region_name_en=region[2],
-            )
-        )
-    return needs
+TABLES = ("companies", "capability_offers", "company_okved", "needs", "need_capability",
+          "retrieval_documents", "retrieval_postings", "retrieval_stats")
 
 
 def percentile(values, share: float) -> float:
@@ -109,163 +57,325 @@ def percentile(values, share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--suppliers", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--bm25-queries", type=int, default=20)
-    parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations during the build (slow)")
-    args = parser.parse_args(argv)
+def summary(values) -> str:
+    return f"median {statistics.median(values):.1f} ms, p95 {percentile(values, 0.95):.1f} ms (n={len(values)})"
 
-    parser.add_argument("--direct", action="store_true", help="profiles generated in memory, no database")
-    args = parser.parse_args(argv)
-    if not args.direct:
-        return through_app(args)
 
-    rng = random.Random(SEED)
-    taxonomy = Taxonomy(load_toml(ROOT / "seeds" / "capabilities.toml"))
-    suppliers = synthetic_suppliers(taxonomy, args.suppliers, rng)
-    needs = synthetic_needs(taxonomy, args.queries, rng, args.suppliers)
-    print(f"{len(suppliers)} synthetic suppliers, {len(needs)} needs, {len(taxonomy)} capability nodes")
+def libpq_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
 
-    gc.collect()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if args.tracemalloc:
-        tracemalloc.start()
+
+def env_for(url: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "REGISTRY_CONFIG": "development",
+            "SECRET_KEY": "benchmark-secret", "PYTHONPATH": str(ROOT)}
+
+
+# --- Filling ---------------------------------------------------------------------------------
+
+def fill(url: str, companies: int) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(libpq_url(url))
+    name = parts.path.lstrip("/")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    env = env_for(url)
+    for command in (["db", "upgrade"], ["seed"]):
+        subprocess.run([FLASK, "--app", "registry", *command], env=env, cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [FLASK, "--app", "registry", "demo-data", "--companies", str(companies)]
+    print("$ flask " + " ".join(command[1:]))
     started = time.perf_counter()
-    index = MatchIndex(taxonomy)
-    for supplier in suppliers:
-        index.upsert(supplier)
-    build = time.perf_counter() - started
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"index build: {build:.1f} s, peak RSS {rss_after / 1024:.0f} MiB (+{(rss_after - rss_before) / 1024:.0f} MiB during build)")
-    if args.tracemalloc:
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        print(f"peak traced Python memory during build: {peak / 2**20:.0f} MiB")
-
-    index.rank(needs[0])  # warm caches
-    timings, stats = [], []
-    for need in needs:
+    done = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    for line in done.stdout.strip().splitlines():
+        print("  " + line)
+    print(f"database fill (demo-data, {companies} companies): {elapsed:.1f} s "
+          f"({companies / elapsed:,.0f} companies/s)")
+    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
         started = time.perf_counter()
-        index.rank(need, limit=10)
-        timings.append((time.perf_counter() - started) * 1000)
-        stats.append(index.last_query_stats)
-    median, p95 = statistics.median(timings), percentile(timings, 0.95)
-    print(f"engine rank top 10: median {median:.1f} ms, p95 {p95:.1f} ms over {len(timings)} needs")
-    print(
-        "  work per need: median {:.0f} candidates, {:.0f} fully scored; pruned in {:.0%} of needs".format(
-            statistics.median(s["candidates"] for s in stats),
-            statistics.median(s["scored"] for s in stats),
-            sum(1 for s in stats if s["pruned"]) / len(stats),
-        )
-    )
+        connection.execute("VACUUM ANALYZE")
+        print(f"VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
 
-    filtered = []
-    for need in needs[:50]:
-        started = time.perf_counter()
-        index.rank(need, limit=10, other_regions_only=True, verified_only=True)
-        filtered.append((time.perf_counter() - started) * 1000)
-    print(f"engine rank, other regions + verified only: median {statistics.median(filtered):.1f} ms")
 
-    edited = suppliers[12345 % len(suppliers)]
-    edited = SupplierProfile(**{**edited.__dict__, "description": edited.description + " Освоили лазерную резку и порошковую покраску."})
+def table_sizes(connection) -> None:
+    print("table sizes (rows, heap + indexes):")
+    total = 0
+    for table in TABLES:
+        rows, heap, size = connection.execute(
+            "SELECT reltuples::bigint, pg_relation_size(oid), pg_total_relation_size(oid) FROM pg_class "
+            "WHERE relname = %s", (table,)).fetchone()
+        total += size
+        print(f"  {table:<22} {rows:>12,} rows  {heap / 2**20:>8.0f} MiB heap  {size / 2**20:>8.0f} MiB total")
+    database = connection.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    print(f"  these tables {total / 2**20:,.0f} MiB; whole database {database / 2**20:,.0f} MiB")
+
+
+def common_terms(connection) -> None:
+    from registry.matching.text import normalize
+
+    for side in ("supplier", "need"):
+        documents = connection.execute("SELECT df FROM retrieval_stats WHERE side = %s AND key = '#'",
+                                       (side,)).fetchone()[0]
+        rows = connection.execute("SELECT key, df FROM retrieval_stats WHERE side = %s AND key LIKE 't:%%' "
+                                  "ORDER BY df DESC LIMIT 6", (side,)).fetchall()
+        print(f"{side} documents {documents:,}; most common terms: "
+              + ", ".join(f"{key[2:]} {df / documents:.1%}" for key, df in rows))
+    documents = connection.execute("SELECT df FROM retrieval_stats WHERE side = 'supplier' AND key = '#'").fetchone()[0]
+    shares = []
+    for query in QUERIES:
+        keys = ["t:" + stem for stem in dict.fromkeys(normalize(query))]
+        total = connection.execute("SELECT coalesce(sum(df), 0) FROM retrieval_stats WHERE side = 'supplier' "
+                                   "AND key = ANY(%s)", (keys,)).fetchone()[0]
+        shares.append(min(1.0, total / documents))
+    print(f"typed queries, documents holding any query word (sum of df, an upper bound): median "
+          f"{statistics.median(shares):.1%}, max {max(shares):.1%} ({QUERIES[shares.index(max(shares))]!r})")
+
+
+def choose(connection, queries: int) -> dict:
+    needs = connection.execute("SELECT count(*) FROM needs WHERE status = 'open'").fetchone()[0]
+    step = max(1, needs // queries)
+    need_ids = [row[0] for row in connection.execute(
+        "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM needs WHERE status = 'open') AS s "
+        "WHERE n %% %s = 0 ORDER BY id LIMIT %s", (step, queries))]
+    companies = connection.execute("SELECT max(id) FROM companies").fetchone()[0]
+    company_ids = [row[0] for row in connection.execute(
+        "SELECT c.id FROM companies AS c WHERE c.active AND c.id %% %s = 7 ORDER BY c.id LIMIT 100",
+        (max(1, companies // 100),))]
+    return {"needs": need_ids, "companies": company_ids, "queries": QUERIES}
+
+
+# --- A fresh worker, in a new process ----------------------------------------------------------
+
+def child(plan_path: str) -> int:
+    """Runs in a new process: imports the app, answers, measures itself; one JSON line per stage."""
     started = time.perf_counter()
-    index.upsert(edited)
-    print(f"upsert of one edited supplier: {(time.perf_counter() - started) * 1000:.2f} ms")
-    bm25_baseline(suppliers, needs, args.bm25_queries, median)
-    return 0
-
-
-def time_ranking(index, needs) -> float:
-    """Prints and returns the median time to rank the top 10 suppliers for each need."""
-    index.rank(needs[0])  # warm caches
-    timings = []
-    for need in needs:
-        started = time.perf_counter()
-        index.rank(need, limit=10)
-        timings.append((time.perf_counter() - started) * 1000)
-    median, p95 = statistics.median(timings), percentile(timings, 0.95)
-    print(f"engine rank top 10: median {median:.1f} ms, p95 {p95:.1f} ms over {len(timings)} needs")
-    return median
-
-
-def through_app(args) -> int:
-    """demo-data → database → the matching service's index, as the web pages and the API use it."""
-    from fresh_app import fresh_app
-    from sqlalchemy import select
-
+    plan = json.loads(Path(plan_path).read_text())
+    from registry import create_app
+    from registry.catalog import queries
     from registry.extensions import db
     from registry.models import Company, Need
-    from registry.services import companies, demo_data
-    from registry.services import matching as matching_service
+    from registry.services import matching
 
-    with fresh_app("match-speed").app_context():
-        started = time.perf_counter()
-        made = demo_data.generate(args.suppliers, seed=SEED)
-        db.session.commit()
-        print(f"demo-data: {made['companies']} companies, {made['needs']} open needs in "
-              f"{time.perf_counter() - started:.1f} s")
+    app = create_app()
+    imported = time.perf_counter() - started
 
-        gc.collect()
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        started = time.perf_counter()
-        index = matching_service.supplier_index()
-        build = time.perf_counter() - started
-        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"index build from the database: {build:.1f} s, peak RSS {rss_after / 1024:.0f} MiB "
-              f"(+{(rss_after - rss_before) / 1024:.0f} MiB during build)")
-        db.session.expunge_all()
+    def timed(call):
+        began = time.perf_counter()
+        with app.test_request_context():
+            call()
+        return (time.perf_counter() - began) * 1000
 
-        rows = db.session.scalars(select(Need).options(*matching_service.NEED_LOAD).order_by(Need.id)
-                                  .limit(args.queries)).all()
-        needs = [matching_service.need_profile(row) for row in rows]
-        median = time_ranking(index, needs)
-        started = time.perf_counter()
-        for row in rows[:50]:
-            matching_service.suppliers_for(row, limit=10)
-        print(f"whole service call (refresh check + rank + load 10 companies): "
-              f"{(time.perf_counter() - started) * 1000 / min(50, len(rows)):.1f} ms on average")
-
-        started = time.perf_counter()
-        matching_service.supplier_index()
-        print(f"refresh check with nothing changed: {(time.perf_counter() - started) * 1000:.2f} ms")
-        company = db.session.scalar(select(Company).order_by(Company.id).offset(12345 % args.suppliers))
-        companies.save_offer(company, text="лазерная резка листового металла и порошковая покраска")
-        db.session.commit()
-        started = time.perf_counter()
-        matching_service.supplier_index()
-        print(f"refresh after editing one company: {(time.perf_counter() - started) * 1000:.1f} ms "
-              f"(one row reloaded, no rebuild)")
-
-        suppliers = [matching_service.supplier_profile(row) for row in db.session.scalars(
-            select(Company).options(*matching_service.COMPANY_LOAD))]
-        bm25_baseline(suppliers, needs, args.bm25_queries, median)
-        db.engine.dispose()
+    first = timed(lambda: matching.suppliers_for(db.session.get(Need, plan["needs"][0]), limit=10))
+    print(json.dumps({"stage": "first", "since_start": time.perf_counter() - started, "import_and_app": imported,
+                      "first_request_ms": first}), flush=True)
+    matches = [timed(lambda i=i: matching.suppliers_for(db.session.get(Need, i), limit=10)) for i in plan["needs"]]
+    rss = rss_mib()
+    search = [timed(lambda q=q: queries.search_companies(q)) for q in plan["queries"]]
+    second = [timed(lambda q=q: queries.search_companies(q)) for q in plan["queries"]]
+    opportunities = [timed(lambda i=i: matching.opportunities_for(db.session.get(Company, i), limit=10))
+                     for i in plan["companies"]]
+    print(json.dumps({"stage": "done", "matches": matches, "rss_mib": rss, "search": search, "search_again": second,
+                      "opportunities": opportunities, "rss_end_mib": rss_mib()}), flush=True)
     return 0
 
 
-def bm25_baseline(suppliers, needs, queries: int, engine_median: float) -> None:
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def fresh_worker(url: str, plan: dict) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(plan, handle)
+    started = time.perf_counter()
+    process = subprocess.Popen([PYTHON, __file__, "--child", handle.name], env=env_for(url), cwd=ROOT,
+                               stdout=subprocess.PIPE, text=True)
+    first = json.loads(process.stdout.readline())
+    first["wall_s"] = time.perf_counter() - started
+    done = json.loads(process.stdout.readline())
+    process.wait()
+    os.unlink(handle.name)
+    return {**first, **done}
+
+
+# --- Through HTTP --------------------------------------------------------------------------------
+
+def get(url: str) -> tuple[int, float, bytes]:
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            body, status = response.read(), response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read(), error.code
+    return status, (time.perf_counter() - started) * 1000, body
+
+
+def through_http(url: str, plan: dict, port: int, http_needs: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
+        pass
+    command = [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{port}", "--access-logfile", log.name,
+               "--access-logformat", "%(p)s %(s)s %(U)s %(M)s", "registry:create_app()"]
+    print("$ REGISTRY_CONFIG=development DATABASE_URL=... SECRET_KEY=... " + " ".join(
+        Path(c).name if i == 0 else (f"'{c}'" if "(" in c or "%" in c else c) for i, c in enumerate(command)))
+    server = subprocess.Popen(command, env=env_for(url), cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # the master binds the socket before the workers import the app
+            try:
+                import socket
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        # The first request of each worker: a need page. Several at once, and again until the access log
+        # shows both workers (a worker still importing the app accepts nothing yet).
+        needs = plan["needs"]
+        by_worker: dict[str, tuple[str, str, str]] = {}
+        firsts = []
+        for attempt in range(20):
+            with ThreadPoolExecutor(4) as pool:
+                firsts += list(pool.map(lambda i: get(f"{base}/needs/{i}"), needs[4 * attempt:4 * attempt + 4]))
+            time.sleep(0.3)
+            by_worker = first_per_worker(log.name)
+            if len(by_worker) >= 2:
+                break
+        print(f"first requests (need pages, 4 at once on a cold server, {len(firsts)} in all): "
+              + ", ".join(f"{status} in {ms:.0f} ms" for status, ms, _ in firsts[:8]))
+        print("first request per worker (pid: status path ms): " + "; ".join(
+            f"{pid}: {status} {path} {ms} ms" for pid, (status, path, ms) in by_worker.items()))
+        if len(by_worker) < 2 or any(s != "200" or not p.startswith("/needs/") for s, p, _ in by_worker.values()):
+            print("  WARNING: not every worker's first request was a need page answered 200")
+
+        statuses: dict[int, int] = {}
+
+        def series(paths):
+            timings = []
+            for path in paths:
+                status, ms, _ = get(base + path)
+                statuses[status] = statuses.get(status, 0) + 1
+                timings.append(ms)
+            return timings
+
+        series([f"/api/v1/needs/{i}/matches" for i in needs[4:14]])  # warm both workers' connections
+        matches = series([f"/api/v1/needs/{i}/matches" for i in needs[:http_needs]])
+        search = series(["/api/v1/companies?" + urllib.parse.urlencode({"q": q}) for q in plan["queries"]])
+        page = series(["/catalog/?" + urllib.parse.urlencode({"q": q}) for q in plan["queries"]])
+        need_pages = series([f"/needs/{i}" for i in needs[20:70]])
+        print(f"API GET /api/v1/needs/<id>/matches: {summary(matches)}")
+        print(f"API GET /api/v1/companies?q=...: {summary(search)}")
+        print(f"page GET /catalog/?q=...: {summary(page)}")
+        print(f"page GET /needs/<id> (with its matches): {summary(need_pages)}")
+        print(f"HTTP statuses: {statuses}" + ("  (429: API rate limit hit)" if 429 in statuses else ""))
+        worker_rss = []
+        for pid in first_per_worker(log.name):
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        worker_rss.append(int(line.split()[1]) / 1024)
+            except OSError:
+                pass
+        print("gunicorn worker RSS after the run: " + ", ".join(f"{r:.0f} MiB" for r in worker_rss))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        os.unlink(log.name)
+
+
+def first_per_worker(path: str) -> dict[str, tuple[str, str, str]]:
+    """From gunicorn's access log (pid status path ms): each worker's first request."""
+    firsts: dict[str, tuple[str, str, str]] = {}
+    for line in Path(path).read_text().splitlines():
+        pid, status, url, ms = line.split()
+        firsts.setdefault(pid.strip("<>"), (status, url, ms))
+    return firsts
+
+
+# --- Baseline ------------------------------------------------------------------------------------
+
+def bm25_baseline(connection, plan: dict, queries: int, engine_median: float) -> None:
     try:
         from rank_bm25 import BM25Okapi
     except ImportError:
         print("rank_bm25 not installed; baseline skipped")
         return
-    corpus = [normalize(" . ".join([*(o.text for o in s.offers), s.description])) for s in suppliers]
+    from registry.matching.text import normalize
+
     started = time.perf_counter()
+    rows = connection.execute(
+        "SELECT c.id, c.description, coalesce(string_agg(o.text || ' ' || o.equipment || ' ' || o.certifications, "
+        "' . ' ORDER BY o.id), '') FROM companies AS c LEFT JOIN capability_offers AS o ON o.company_id = c.id "
+        "WHERE c.active GROUP BY c.id ORDER BY c.id").fetchall()
+    ids = [row[0] for row in rows]
+    corpus = [normalize(f"{offers} . {description}") for _, description, offers in rows]
     bm25 = BM25Okapi(corpus)
-    print(f"rank_bm25 build: {time.perf_counter() - started:.1f} s")
-    bm25_timings = []
-    for need in needs[:queries]:
-        query = normalize(f"{need.title} . {need.text}")
+    print(f"rank_bm25 build over {len(corpus):,} companies: {time.perf_counter() - started:.1f} s")
+    needs = connection.execute("SELECT title, text, volume FROM needs WHERE id = ANY(%s)",
+                               (plan["needs"][:queries],)).fetchall()
+    timings = []
+    for title, text, volume in needs:
+        query = normalize(f"{title} . {text} {volume}")
         started = time.perf_counter()
-        bm25.get_top_n(query, suppliers, n=10)
-        bm25_timings.append((time.perf_counter() - started) * 1000)
-    bm25_median = statistics.median(bm25_timings)
-    print(
-        f"rank_bm25 get_top_n: median {bm25_median:.1f} ms, p95 {percentile(bm25_timings, 0.95):.1f} ms"
-        f" over {len(bm25_timings)} needs; engine is {bm25_median / engine_median:.1f}x faster"
-    )
+        scores = bm25.get_scores(query)
+        sorted(range(len(ids)), key=scores.__getitem__, reverse=True)[:10]
+        timings.append((time.perf_counter() - started) * 1000)
+    median = statistics.median(timings)
+    print(f"rank_bm25 get_scores + top 10: {summary(timings)}; the engine's in-process match median is "
+          f"{median / engine_median:.1f}x faster")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--companies", type=int, default=100_000)
+    parser.add_argument("--database", help="postgresql+psycopg://user@host:port/name (dropped and re-created)")
+    parser.add_argument("--skip-fill", action="store_true", help="reuse an already filled database")
+    parser.add_argument("--queries", type=int, default=200, help="needs matched in process")
+    parser.add_argument("--http-needs", type=int, default=150, help="needs matched over HTTP (API limit 300/min)")
+    parser.add_argument("--bm25-queries", type=int, default=20)
+    parser.add_argument("--bm25-max", type=int, default=100_000, help="skip the baseline above this many companies")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child(args.child)
+    if not args.database or not re.match(r"postgresql(\+psycopg)?://", args.database):
+        parser.error("--database postgresql+psycopg://... is required")
+    import psycopg
+
+    sys.path.insert(0, str(ROOT))
+    print(f"== match_speed: {args.companies:,} demo companies, {args.database}")
+    if not args.skip_fill:
+        fill(args.database, args.companies)
+    with psycopg.connect(libpq_url(args.database), autocommit=True) as connection:
+        table_sizes(connection)
+        common_terms(connection)
+        plan = choose(connection, args.queries)
+
+    result = fresh_worker(args.database, plan)
+    print(f"fresh worker (new process: import, create_app, one suppliers_for): first answer "
+          f"{result['wall_s']:.2f} s after the process started (import + create_app {result['import_and_app']:.2f} s; "
+          f"the first request itself {result['first_request_ms']:.0f} ms)")
+    print(f"in process, suppliers_for (limit 10): {summary(result['matches'])}")
+    print(f"worker RSS (VmRSS) after {len(result['matches'])} matching requests: {result['rss_mib']:.0f} MiB "
+          f"({result['rss_end_mib']:.0f} MiB after search and opportunities too)")
+    print(f"in process, search_companies (first pass): {summary(result['search'])}")
+    print(f"in process, search_companies (same queries again): {summary(result['search_again'])}")
+    slowest = sorted(zip(result["search"], plan["queries"], strict=True), reverse=True)[:3]
+    print("  slowest queries: " + ", ".join(f"{q!r} {ms:.0f} ms" for ms, q in slowest))
+    print(f"in process, opportunities_for: {summary(result['opportunities'])}")
+
+    through_http(args.database, plan, args.port, args.http_needs)
+    if args.companies <= args.bm25_max:
+        with psycopg.connect(libpq_url(args.database), autocommit=True) as connection:
+            bm25_baseline(connection, plan, args.bm25_queries, statistics.median(result["matches"]))
+    return 0
 
 
 if __name__ == "__main__":

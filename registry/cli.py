@@ -131,17 +131,31 @@ def quickstart_command(host, port, no_serve):
 
 
 @click.command("demo-data")
-@click.option("--companies", "count", type=click.IntRange(1, 1_000_000), required=True)
+@click.option("--companies", "count", type=click.IntRange(1, 10_000_000), required=True)
 @click.option("--seed", default=1, help="Random seed: the same seed gives the same data")
 @click.option("--needs-share", default=0.2, type=click.FloatRange(0, 1), help="Share of companies with an open need")
+@click.option("--batch", default=5000, type=click.IntRange(100, 100_000), help="Companies per batch (and per COPY)")
 @with_appcontext
-def demo_data_command(count, seed, needs_share):
+def demo_data_command(count, seed, needs_share, batch):
     """Fill the database with N synthetic companies (marked «(демо)») for load and speed work."""
+    import time
+
+    from registry.matching import NEEDS, SUPPLIERS
     from registry.services import demo_data
 
-    made = demo_data.generate(count, seed=seed, needs_share=needs_share)
+    started = time.perf_counter()
+
+    def progress(done):
+        if done % 50_000 < batch or done == count:
+            click.echo(f"  {done} companies, {time.perf_counter() - started:.0f} s", err=True)
+
+    made = demo_data.generate(count, seed=seed, needs_share=needs_share, batch=batch, progress=progress)
     db.session.commit()
     click.echo(_("Added: %(counts)s", counts=", ".join(f"{name} {number}" for name, number in made.items())))
+    for side in (SUPPLIERS, NEEDS):
+        documents, common = demo_data.term_shares(side=side)
+        click.echo(f"{side} documents: {documents}; most common terms: "
+                   + ", ".join(f"{term} {share:.1%}" for term, share in common))
 
 
 def init_cli(app: Flask) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from registry.catalog.fulltext import FULLTEXT_TABLES, SEARCH_VECTOR
 from registry.extensions import db
 from registry.matching import Match
-from registry.matching.text import normalize, stem, tokens
+from registry.matching.text import stem, tokens
 from registry.models import (
     Capability,
     CapabilityOffer,
@@ -204,15 +204,13 @@ def search_companies(query: str, dialect: str | None = None) -> SearchResult:
     if _INN.match(query):
         ids = db.session.scalars(select(Company.id).where(Company.inn == query, Company.active.is_(True)))
         return SearchResult(tuple(ids), {})
-    direct: list[int] = []
+    direct = matching.companies_named(query)
     every_word: list[int] = []
-    add_search, rank = fulltext_search(Company, query, dialect)
-    wanted = set(normalize(query))
-    if add_search is not None and wanted:
-        rows = db.session.execute(add_search(select(Company.id, Company.name).where(Company.active.is_(True)))
-                                  .order_by(rank).limit(TEXT_HITS)).all()
-        direct = [row.id for row in rows if wanted <= set(normalize(row.name))]
-        every_word = [row.id for row in rows]
+    add_search, _ = fulltext_search(Company, query, dialect)
+    if add_search is not None:
+        # Unordered: ranking every company that holds a common word would read them all.
+        every_word = list(db.session.scalars(add_search(select(Company.id).where(Company.active.is_(True)))
+                                             .limit(TEXT_HITS)))
     found: list[Match] = matching.search_companies(query, limit=SEARCH_RESULTS)
     ids = list(dict.fromkeys([*direct, *(match.id for match in found), *every_word]))
     return SearchResult(tuple(ids), {match.id: match for match in found})
@@ -225,10 +223,10 @@ def search_needs(query: str, dialect: str | None = None) -> tuple[int, ...]:
     from registry.services import matching
 
     every_word: list[int] = []
-    add_search, rank = fulltext_search(Need, query, dialect)
+    add_search, _ = fulltext_search(Need, query, dialect)
     if add_search is not None:
         every_word = list(db.session.scalars(add_search(select(Need.id).where(Need.status == "open"))
-                                             .order_by(rank).limit(TEXT_HITS)))
+                                             .limit(TEXT_HITS)))
     found = matching.search_needs(query, limit=SEARCH_RESULTS)
     return tuple(dict.fromkeys([*(match.id for match in found), *every_word]))
 

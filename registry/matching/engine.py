@@ -141,6 +141,7 @@ class Document:
     weights: dict[str, float] = field(default_factory=dict)
     surface: dict[str, str] = field(default_factory=dict)
     length: float = 0.0
+    name: tuple[str, ...] = ()  # stems of a company's name: a search for the name goes straight to it
 
     def inferred_nodes(self) -> list[str]:
         return [code for code in self.nodes if code not in self.explicit]
@@ -153,6 +154,7 @@ class Document:
             "verified": self.verified, "nodes": {k: round(v, 4) for k, v in self.nodes.items()},
             "explicit": list(self.explicit), "okved": list(self.okved), "okved_inferred": self.okved_inferred,
             "weights": {k: round(v, 4) for k, v in self.weights.items()}, "length": self.length,
+            "name": list(self.name),
         }
 
     @classmethod
@@ -163,7 +165,7 @@ class Document:
             verified=data.get("verified", True), nodes=data.get("nodes", {}),
             explicit=tuple(data.get("explicit", ())), okved=tuple(data.get("okved", ())),
             okved_inferred=data.get("okved_inferred", False), weights=data.get("weights", {}),
-            length=data.get("length", 0.0),
+            length=data.get("length", 0.0), name=tuple(data.get("name", ())),
         )
 
 
@@ -195,6 +197,18 @@ def term_key(stem: str) -> str:
 
 def okved_key(prefix: str) -> str:
     return "o:" + prefix
+
+
+def name_key(stem: str) -> str:
+    return "m:" + stem
+
+
+# Legal forms say nothing of which company is meant.
+_LEGAL_FORMS = frozenset(["ооо", "ао", "оао", "зао", "пао", "ип", "нпо", "нпп", "пк", "тд", "гк", "ук", "фгуп", "муп", "llc", "jsc", "ltd"])
+
+
+def name_stems(name: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(stem for stem in normalize(name) if stem not in _LEGAL_FORMS and len(stem) <= 60))
 
 
 SUPPLIERS = "supplier"  # stored documents are companies: they offer
@@ -269,6 +283,7 @@ class Analyzer:
             region_name_ru=profile.region_name_ru, region_name_en=profile.region_name_en,
             verified=profile.verified, nodes=nodes, explicit=explicit, okved=okved, okved_inferred=inferred,
             terms={stem: float(n) for stem, n in counts.items()}, surface=surface, length=float(sum(counts.values())),
+            name=name_stems(profile.name),
         )
 
     def need(self, need: NeedProfile) -> Document:
@@ -310,7 +325,11 @@ class Analyzer:
         """Index keys of a stored document with their weights."""
         keys: dict[str, float] = {term_key(stem): weight for stem, weight in document.weights.items()}
         if side == SUPPLIERS:
+            keys.update(dict.fromkeys(map(name_key, document.name), 1.0))
+            # Among equally confident offers, verified firms and fuller profiles are read first.
+            prior = 0.001 * document.verified + 0.001 * min(document.length, 50.0) / 50.0
             for code, confidence in document.nodes.items():
+                confidence = round(confidence + prior, 4)
                 keys[node_key(code)] = confidence
                 # An offer of a node is an exact match for a need of any of its ancestors.
                 for ancestor in self.taxonomy.path(code):

@@ -27,7 +27,7 @@ from registry.matching import (
     SupplierProfile,
     Taxonomy,
 )
-from registry.matching.engine import Scorer
+from registry.matching.engine import Scorer, name_key, name_stems
 from registry.models import Capability, CapabilityOffer, Company, Introduction, Need, OkvedCode
 from registry.services import retrieval
 from registry.services.retrieval import DatabaseStore
@@ -199,6 +199,20 @@ def search_companies(query: str, *, limit: int = 200) -> list[Match]:
     """Companies for a typed catalogue query, best first: the same understanding and ranking as a need."""
     engine = retriever()
     return engine.rank(engine.analyzer.search(query), SUPPLIERS, limit)
+
+
+def companies_named(query: str, *, limit: int = 10) -> list[int]:
+    """Companies whose name holds every word of the query (legal forms aside), from the index's name keys."""
+    stems = name_stems(query)
+    if not stems:
+        return []
+    found = DatabaseStore(db.session).top(SUPPLIERS, [(name_key(stem), NAME_POSTINGS) for stem in stems])
+    common = set.intersection(*(set(entity_id for entity_id, _ in found[name_key(stem)]) for stem in stems))
+    return sorted(common)[:limit]
+
+
+# A word shared by more names than this is not what someone types to find one company.
+NAME_POSTINGS = 500
 
 
 def search_needs(query: str, *, limit: int = 100) -> list[Match]:

@@ -65,7 +65,8 @@ TOP_PER_WEAK_KEY = 40
 TOP_PER_TERM = 200
 SCORED_CANDIDATES = 100
 # How many of the candidates, per one scored, get their common-term and OKVED weights read.
-REFINED_PER_SCORED = 4
+REFINED_PER_SCORED = 3
+REFINED_TERMS = 6
 
 @dataclass(frozen=True)
 class Offer:
@@ -615,7 +616,9 @@ class Retriever:
         if len(partial) > refine_above:
             # Many candidates, often tied on their capability: read the weights of common terms and
             # OKVED codes for the most promising few and score those again.
-            rest = [term_key(stem) for stem in text_weights if term_key(stem) not in requests]
+            # The heaviest few common terms decide between tied candidates; the rest add crumbs.
+            missing = {stem: weight for stem, weight in text_weights.items() if term_key(stem) not in requests}
+            rest = [term_key(stem) for stem in heapq.nlargest(REFINED_TERMS, missing, key=missing.get)]
             for key in rest:
                 requests[key] = (0, text_weights[key[2:]] * text_scale)
             if not broad:

@@ -31,7 +31,8 @@ def upgrade():
     sa.Column('entity_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=120), nullable=False),
     sa.Column('weight', sa.Float(), nullable=False),
-    sa.PrimaryKeyConstraint('side', 'entity_id', 'key', name=op.f('pk_retrieval_postings'))
+    sa.PrimaryKeyConstraint('side', 'entity_id', 'key', name=op.f('pk_retrieval_postings'),
+                            postgresql_include=['weight'])
     )
     with op.batch_alter_table('retrieval_postings', schema=None) as batch_op:
         batch_op.create_index('ix_retrieval_postings_key_weight', ['side', 'key', 'weight', 'entity_id'], unique=False)

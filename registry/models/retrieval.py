@@ -4,7 +4,7 @@ Workers keep no index of their own: these tables are the index. `side` says whic
 row belongs to ("supplier": a company; "need": an open need).
 """
 
-from sqlalchemy import JSON, BigInteger, Float, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Float, Index, Integer, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.models.base import Base
@@ -15,13 +15,17 @@ class RetrievalPosting(Base):
 
     __tablename__ = "retrieval_postings"
 
-    side: Mapped[str] = mapped_column(String(8), primary_key=True)
-    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    side: Mapped[str] = mapped_column(String(8))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(120))
     weight: Mapped[float] = mapped_column(Float)
 
-    # The heaviest postings of one key first: candidates are read as an index range with a LIMIT.
-    __table_args__ = (Index("ix_retrieval_postings_key_weight", "side", "key", "weight", "entity_id"),)
+    __table_args__ = (
+        # One document's weights for given keys, read from the index alone (PostgreSQL's INCLUDE).
+        PrimaryKeyConstraint("side", "entity_id", "key", postgresql_include=["weight"]),
+        # The heaviest postings of one key first: candidates are read as an index range with a LIMIT.
+        Index("ix_retrieval_postings_key_weight", "side", "key", "weight", "entity_id"),
+    )
 
 
 class RetrievalDocument(Base):

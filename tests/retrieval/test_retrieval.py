@@ -139,8 +139,9 @@ def test_a_workers_memory_does_not_grow_with_the_data(app, db):
         large = run_and_measure()
     finally:
         tracemalloc.stop()
-    # Twenty times the companies; what the queries leave behind stays within a few statement-cache entries.
-    assert large - before < 300_000
+    # Twenty times the companies. An index in the process would hold about 4.5 KB per company (5 MB
+    # here); what the queries leave behind is bounded statement caches, whatever the size.
+    assert large - before < 1_000_000
     assert large - small < 2_000_000
 
 

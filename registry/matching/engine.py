@@ -63,9 +63,9 @@ _NAMED_TERM_SHARE = 0.2
 TOP_PER_EXACT_KEY = 200
 TOP_PER_WEAK_KEY = 40
 TOP_PER_TERM = 200
-SCORED_CANDIDATES = 100
+SCORED_CANDIDATES = 60
 # How many of the candidates, per one scored, get their common-term and OKVED weights read.
-REFINED_PER_SCORED = 3
+REFINED_PER_SCORED = 4
 REFINED_TERMS = 6
 
 @dataclass(frozen=True)

@@ -238,7 +238,8 @@ class ProjectSchema(Schema):
     participants = fields.List(fields.Nested(ParticipantSchema))
     # Below: for officials and administrators only (visitors see the public summary above).
     description = fields.Str()
-    value_rub = fields.Decimal(as_string=True, allow_none=True)
+    # A decimal string ("1500000.00"), as dumped: a float would round roubles.
+    value_rub = fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string", "format": "decimal"})
     next_step = fields.Str()
     next_step_due = fields.Date(allow_none=True)
     source_event_id = fields.Int(allow_none=True)

@@ -65,3 +65,9 @@ def test_events_list_the_round_table(client, founding):
     assert round_table["held_on"].endswith("-11-09") and round_table["date_note"]
     assert len(round_table["project_ids"]) == 25
     assert any(p["person_name"] == "Алексей Русских" for p in round_table["participants"])
+
+
+def test_the_document_types_value_rub_as_the_decimal_string_it_is(client, db):
+    """Answers carry "1250000.50"; the OpenAPI document must not promise a number."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["components"]["schemas"]["Project"]["properties"]["value_rub"]["type"] == "string"

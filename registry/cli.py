@@ -147,15 +147,16 @@ def demo_data_command(count, seed, needs_share, batch):
 
     def progress(done):
         if done % 50_000 < batch or done == count:
-            click.echo(f"  {done} companies, {time.perf_counter() - started:.0f} s", err=True)
+            click.echo(_("  %(done)s companies, %(seconds)s s", done=done, seconds=round(time.perf_counter() - started)),
+                       err=True)
 
     made = demo_data.generate(count, seed=seed, needs_share=needs_share, batch=batch, progress=progress)
     db.session.commit()
     click.echo(_("Added: %(counts)s", counts=", ".join(f"{name} {number}" for name, number in made.items())))
-    for side in (SUPPLIERS, NEEDS):
+    for side, title in ((SUPPLIERS, _("Supplier documents")), (NEEDS, _("Need documents"))):
         documents, common = demo_data.term_shares(side=side)
-        click.echo(f"{side} documents: {documents}; most common terms: "
-                   + ", ".join(f"{term} {share:.1%}" for term, share in common))
+        click.echo(_("%(title)s: %(count)s; most common terms: %(terms)s", title=title, count=documents,
+                     terms=", ".join(f"{term} {share:.1%}" for term, share in common)))
 
 
 def init_cli(app: Flask) -> None:

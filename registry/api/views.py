@@ -157,7 +157,7 @@ def search_okved(args):
 def list_companies(args):
     """The public catalogue, with the same filters as its web page."""
     region_or_422(args["region"])
-    search = queries.search_companies(args["q"]) if args["q"].strip() else None
+    search = queries.text_search(args["q"])
     query = queries.company_query(queries.CatalogFilters(
         q=args["q"], region=args["region"], capability=args["capability"], okved=args["okved"],
         verified_only=args["verified"]), search=search)

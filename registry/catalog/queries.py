@@ -231,6 +231,11 @@ def search_needs(query: str, dialect: str | None = None) -> tuple[int, ...]:
     return tuple(dict.fromkeys([*(match.id for match in found), *every_word]))
 
 
+def text_search(query: str, dialect: str | None = None) -> SearchResult | None:
+    """`search_companies` for a query with words in it; None for none (punctuation alone is no search)."""
+    return search_companies(query, dialect) if tokens(query) else None
+
+
 def company_query(filters: CatalogFilters, dialect: str | None = None, search: SearchResult | None = None) -> Select:
     """SELECT of active companies matching `filters`, in the chosen order (add LIMIT or paginate).
 
@@ -249,8 +254,8 @@ def company_query(filters: CatalogFilters, dialect: str | None = None, search: S
     if filters.verified_only:
         stmt = stmt.where(Company.verification == "verified")
     rank = None
-    if tokens(filters.q):  # punctuation alone is no search
-        search = search or search_companies(filters.q, dialect)
+    search = search or text_search(filters.q, dialect)
+    if search is not None:
         stmt = stmt.where(Company.id.in_(search.ids))
         rank = case({company_id: position for position, company_id in enumerate(search.ids)},
                     value=Company.id, else_=len(search.ids)) if search.ids else Company.name
@@ -317,7 +322,7 @@ def federal_districts(regions) -> list[tuple[str, str]]:
 
 __all__ = [
     "COMPANY_SORTS", "NEED_SORTS", "CatalogFilters", "SearchResult", "SearchTerm", "capability_subtree",
-    "company_query", "search_companies", "search_needs",
+    "company_query", "search_companies", "search_needs", "text_search",
     "fts5_match", "fulltext_search", "need_query", "okved_condition", "okved_exists", "root_of",
     "search_terms", "tsquery",
 ]

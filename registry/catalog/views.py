@@ -24,7 +24,7 @@ from registry.catalog.forms import (
     VerificationForm,
 )
 from registry.catalog.history import describe as describe_entry
-from registry.catalog.queries import company_query, search_companies
+from registry.catalog.queries import company_query, text_search
 from registry.extensions import db
 from registry.models import (
     AuditEntry,
@@ -68,7 +68,7 @@ def index():
     if not form.validate():
         return render_template("catalog/index.html", form=form, pagination=None), 400
     filters = form.filters(str(get_locale()))
-    search = search_companies(filters.q) if filters.q else None
+    search = text_search(filters.q)
     stmt = company_query(filters, search=search).options(
         contains_eager(Company.region),
         selectinload(Company.offers).joinedload(CapabilityOffer.capability),

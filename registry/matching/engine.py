@@ -529,7 +529,6 @@ class Retriever:
         self.analyzer = Analyzer(taxonomy)
         # Relations over the whole tree take a while to build: share one scorer per taxonomy.
         self.scorer = scorer or Scorer(taxonomy)
-        self.last_query_stats: dict = {}
 
     def rank(self, query: Document, side: str, limit: int = 10, filters: Filters | None = None) -> list[Match]:
         filters = filters or Filters()
@@ -549,7 +548,6 @@ class Retriever:
                 break
         matches = [self.scorer.explain(query, doc, side == NEEDS, text_weights, text_best, stats)
                    for doc in accepted]
-        self.last_query_stats = {"candidates": len(partial), "scored": len(accepted)}
         matches = [m for m in matches if m.score > 0]
         matches.sort(key=lambda match: (-match.score, str(match.id)))
         return matches[:limit]

@@ -126,23 +126,21 @@ _LATIN = re.compile(r"[A-Za-z]")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 
+# One of these, chosen at random, says how big a shop's work can be.
+_SIZES = (
+    lambda rng: f"диаметр до {rng.choice((50, 80, 120, 200, 320, 400, 630, 1000, 1600))} мм",
+    lambda rng: f"длина до {rng.choice((300, 500, 1000, 1500, 2000, 3000, 6000, 12000))} мм",
+    lambda rng: f"толщина до {rng.choice((2, 3, 5, 8, 12, 16, 20, 25, 40))} мм",
+    lambda rng: f"рабочее поле {rng.choice((600, 800, 1000, 1500, 3000))}×{rng.choice((400, 500, 1250, 1500, 2000))} мм",
+    lambda rng: f"масса до {rng.choice((1, 5, 20, 50, 200, 500, 2000, 10000))} кг",
+    lambda rng: f"точность {rng.choice(('0,01', '0,005', '0,02', '0,05'))} мм",
+    lambda rng: f"квалитет IT{rng.randint(6, 11)}",
+    lambda rng: f"усилие {rng.choice((40, 63, 100, 160, 250, 400, 1000))} тс",
+)
+
+
 def _size(rng: random.Random) -> str:
-    kind = rng.randrange(8)
-    if kind == 0:
-        return f"диаметр до {rng.choice((50, 80, 120, 200, 320, 400, 630, 1000, 1600))} мм"
-    if kind == 1:
-        return f"длина до {rng.choice((300, 500, 1000, 1500, 2000, 3000, 6000, 12000))} мм"
-    if kind == 2:
-        return f"толщина до {rng.choice((2, 3, 5, 8, 12, 16, 20, 25, 40))} мм"
-    if kind == 3:
-        return f"рабочее поле {rng.choice((600, 800, 1000, 1500, 3000))}×{rng.choice((400, 500, 1250, 1500, 2000))} мм"
-    if kind == 4:
-        return f"масса до {rng.choice((1, 5, 20, 50, 200, 500, 2000, 10000))} кг"
-    if kind == 5:
-        return f"точность {rng.choice(('0,01', '0,005', '0,02', '0,05'))} мм"
-    if kind == 6:
-        return f"квалитет IT{rng.randint(6, 11)}"
-    return f"усилие {rng.choice((40, 63, 100, 160, 250, 400, 1000))} тс"
+    return rng.choice(_SIZES)(rng)
 
 
 class _Vocabulary:

@@ -37,6 +37,11 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     API_RATE_LIMIT = "300 per minute"
     STALLED_AFTER_DAYS = 30
+    # The job queue (Huey): unset, development queues in a SQLite file in the instance folder.
+    JOBS_URL = os.environ.get("JOBS_URL")
+    JOB_RETRIES = 2  # an unexpected failure is tried this many more times, then shown to administrators
+    JOB_RETRY_DELAY = 30  # seconds
+    JOB_FILES_KEPT_HOURS = 24
     PER_PAGE = 20
 
     @classmethod
@@ -54,11 +59,14 @@ class TestingConfig(Config):
     DATABASE_URL_VARIABLE = "TEST_DATABASE_URL"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    JOBS_URL = "memory://"  # a test drains the queue itself, or starts a worker on a queue of its own
+    JOB_RETRY_DELAY = 0
 
 
 class ProductionConfig(Config):
     # Several web processes must share their counters: Redis unless told otherwise.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    JOBS_URL = os.environ.get("JOBS_URL", "redis://127.0.0.1:6379/1")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

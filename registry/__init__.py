@@ -30,6 +30,9 @@ def register_config(app: Flask, config) -> None:
     app.config.update(overrides)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(config.DATABASE_URL_VARIABLE) or default_database(app)
+    if not app.config.get("JOBS_URL"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["JOBS_URL"] = "sqlite:///" + os.path.join(app.instance_path, "jobs.db")
 
 
 def default_database(app: Flask) -> str:
@@ -59,6 +62,11 @@ def register_extensions(app: Flask) -> None:
 
     # Every commit that changed a company or a need rebuilds their retrieval documents.
     retrieval.keep_in_step(db.session, matching.analyzer)
+    from registry.jobs.queue import init_queue
+    from registry.services import jobs
+
+    init_queue(app)
+    jobs.queue_after_commit(db.session)  # a submitted job is queued once its row is committed
 
 
 def register_i18n(app: Flask) -> None:
@@ -67,7 +75,7 @@ def register_i18n(app: Flask) -> None:
     init_i18n(app)
 
 
-AREAS = ("main", "auth", "catalog", "needs", "introductions", "projects", "events", "dashboard", "transfer")
+AREAS = ("main", "auth", "catalog", "needs", "introductions", "projects", "events", "dashboard", "transfer", "jobs")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import secrets
+import subprocess
 import sys
 
 import click
@@ -107,7 +108,7 @@ def stats_command(as_json):
 @click.option("--no-serve", is_flag=True, help="Prepare the database but do not start the server")
 @with_appcontext
 def quickstart_command(host, port, no_serve):
-    """Upgrade the database, seed it, make sure an administrator exists, and serve the registry."""
+    """Upgrade the database, seed it, make sure an administrator exists, and serve the registry with its job worker."""
     from flask import current_app
 
     upgrade()
@@ -125,9 +126,15 @@ def quickstart_command(host, port, no_serve):
     if not no_serve:
         from werkzeug.serving import run_simple
 
+        # The job worker runs beside the server as its own process, as in production, on the same settings.
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "registry", "jobs", "worker"])
         click.echo(_("Serving the registry at %(url)s (Ctrl+C stops it)", url=f"http://{host}:{port}"))
-        # Flask refuses app.run() inside a CLI command; the same development server, started directly.
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+        try:
+            # Flask refuses app.run() inside a CLI command; the same development server, started directly.
+            run_simple(host, port, current_app._get_current_object(), threaded=True)
+        finally:
+            worker.terminate()  # SIGTERM: running jobs finish first
+            worker.wait()
 
 
 @click.command("demo-data")
@@ -165,3 +172,5 @@ def init_cli(app: Flask) -> None:
         app.cli.add_command(command)
     from registry.transfer.cli import init_transfer_cli  # import, export, report
     init_transfer_cli(app)
+    from registry.jobs.cli import jobs_cli
+    app.cli.add_command(jobs_cli)

@@ -31,6 +31,20 @@ EVENT_KIND_LABELS = {
     "other": _l("Other event"),
 }
 
+JOB_KIND_LABELS = {
+    "export": _l("Export"),
+    "report": _l("Project report"),
+    "import": _l("Import"),
+    "cleanup": _l("Clean-up"),
+}
+
+JOB_STATE_LABELS = {
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+}
+
 NEED_STATUS_LABELS = {
     "open": _l("Open"),
     "matched": _l("Matched"),
@@ -50,6 +64,8 @@ ALL_LABELS = {
     "event_kind": EVENT_KIND_LABELS,
     "need_status": NEED_STATUS_LABELS,
     "verification": VERIFICATION_LABELS,
+    "job_kind": JOB_KIND_LABELS,
+    "job_state": JOB_STATE_LABELS,
 }
 
 

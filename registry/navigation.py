@@ -15,6 +15,7 @@ MENU = (
 TOOLS = (
     ("introductions.index", _l("Introductions"), ("official", "admin")),
     ("transfer.index", _l("Import and export"), ("official", "admin")),
+    ("jobs.index", _l("My downloads"), ("official", "admin")),
     ("auth.representatives", _l("Representatives"), ("official", "admin")),
     ("auth.users", _l("Users"), ("admin",)),
     ("api_docs.docs", _l("API"), None),

@@ -123,6 +123,20 @@ def wipe_non_reference_data() -> None:
 
 
 @pytest.fixture
+def run_jobs(app):
+    """Runs the jobs queued so far through the app's real (in-memory) Huey queue, as a worker would."""
+    return app.extensions["jobs"].run_queued
+
+
+@pytest.fixture(autouse=True)
+def empty_queue(app):
+    """A test's queued jobs never run in the next test."""
+    yield
+    huey = app.extensions["jobs"].huey
+    huey.flush()
+
+
+@pytest.fixture
 def client(app, db):
     return app.test_client()
 

@@ -4,7 +4,7 @@ anything changing. A new write route fails this test until its rule is written d
 import pytest
 from sqlalchemy import func, select
 
-from registry.models import AuditEntry, CapabilityOffer, Event, Introduction
+from registry.models import AuditEntry, CapabilityOffer, Event, Introduction, Job
 from tests.factories import make_company, make_need, make_project, make_user, region
 
 ROLES = ("anonymous", "own representative", "other representative", "official of the region",
@@ -36,6 +36,8 @@ RULES = {
     "events.edit": ("/events/{event}/edit", STAFF),
     "transfer.upload": ("/transfer/import", STAFF),
     "transfer.confirm": ("/transfer/import/{token}", STAFF),
+    "transfer.export": ("/transfer/export/companies.csv", STAFF),
+    "transfer.project_report": ("/transfer/report/projects.xlsx", STAFF),
     "auth.approve": ("/auth/representatives/{pending}/approve", REGION_STAFF),
     "auth.change_password": ("/auth/password", LOGGED_IN),
     "auth.edit_user": ("/auth/users/{pending}", {"admin"}),
@@ -78,8 +80,9 @@ def world(db):
 
 
 def audit_count(db) -> int:
+    """Audit entries and jobs: a refused request may neither write nor start work."""
     db.session.expire_all()
-    return db.session.scalar(select(func.count(AuditEntry.id)))
+    return db.session.scalar(select(func.count(AuditEntry.id))) + db.session.scalar(select(func.count(Job.id)))
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -320,3 +320,34 @@ class EventPage(Schema):
     page = fields.Int()
     pages = fields.Int()
 
+
+
+class ExportFilters(Schema):
+    """The catalogue's filters for companies; status and region for needs; stage for projects."""
+
+    q = fields.Str(validate=validate.Length(max=200))
+    region = fields.Str(validate=validate.Length(max=10), metadata={"description": "ISO 3166-2 code, e.g. RU-ULY"})
+    district = fields.Str(validate=validate.Length(max=100))
+    capability = fields.Str(validate=validate.Length(max=100))
+    okved = fields.Str(validate=validate.Length(max=20))
+    verified = fields.Bool()
+    status = fields.Str(validate=validate.OneOf(NEED_STATUSES))
+    stage = fields.Str(validate=validate.OneOf(STAGES))
+
+
+class ExportIn(Schema):
+    kind = fields.Str(required=True, validate=validate.OneOf(("companies", "needs", "projects")))
+    format = fields.Str(required=True, validate=validate.OneOf(("xlsx", "csv")))
+    filters = fields.Nested(ExportFilters, load_default=dict)
+
+
+class JobCreated(Schema):
+    id = fields.Int()
+    status_url = fields.Str()
+
+
+class JobStatus(Schema):
+    state = fields.Str(validate=validate.OneOf(("queued", "running", "done", "failed")))
+    progress = fields.Int(metadata={"description": "0–100"})
+    download_url = fields.Str(metadata={"description": "once the file is ready; kept for a day"})
+    error = fields.Str()

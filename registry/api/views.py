@@ -1,8 +1,10 @@
 """API endpoints: thin, like the web views: parse, check permission, call a service, commit, dump."""
 
+import io
 import math
 from functools import wraps
 
+from flask import send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import abort
@@ -20,6 +22,9 @@ from registry.api.schemas import (
     CompanySchema,
     EventPage,
     EventSchema,
+    ExportIn,
+    JobCreated,
+    JobStatus,
     LimitQuery,
     MatchesSchema,
     MatchQuery,
@@ -41,18 +46,20 @@ from registry.api.schemas import (
 from registry.auth.permissions import can_edit_company
 from registry.catalog import queries
 from registry.extensions import db
+from registry.jobs import views as job_views
 from registry.models import (
     Capability,
     Company,
     Event,
     EventParticipant,
+    Job,
     Need,
     OkvedCode,
     Project,
     ProjectParticipant,
     Region,
 )
-from registry.services import ServiceError, companies, needs, projects
+from registry.services import ServiceError, companies, jobs, needs, projects
 from registry.services import matching as matching_service
 
 
@@ -401,3 +408,53 @@ def list_events(args):
 @bp.alt_response(404, schema=ErrorSchema)
 def get_event(event_id):
     return db.get_or_404(Event, event_id)
+
+
+# --- Exports (jobs) -----------------------------------------------------------------------------
+
+
+def own_export(job_id: int) -> Job:
+    """Only whoever asked for an export reads its state and file, and only while they still may export."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != "export" or job.user_id != current_user.id:
+        abort(404, message=str(_("No such export.")))
+    return job
+
+
+@bp.route("/exports", methods=["POST"])
+@token_required("official", "admin")
+@bp.arguments(ExportIn)
+@bp.response(202, JobCreated)
+@bp.alt_response(401, schema=ErrorSchema)
+@bp.alt_response(403, schema=ErrorSchema)
+@bp.alt_response(422, schema=ErrorSchema)
+def create_export(data):
+    """Starts an export job (officials and administrators); poll `status_url` until its state is done."""
+    filters = {key: value for key, value in data["filters"].items() if value not in ("", None)}
+    job = jobs.submit("export", {"kind": data["kind"], "format": data["format"], "filters": filters},
+                      user=current_user)
+    db.session.commit()
+    return {"id": job.id, "status_url": url_for("api.export_status", job_id=job.id)}
+
+
+@bp.route("/exports/<int:job_id>")
+@token_required("official", "admin")
+@bp.response(200, JobStatus)
+@bp.alt_response(401, schema=ErrorSchema)
+@bp.alt_response(404, schema=ErrorSchema)
+def export_status(job_id):
+    """The export's state and progress; `download_url` once the file is ready."""
+    return job_views.status_of(own_export(job_id), download_endpoint="api.export_file")
+
+
+@bp.route("/exports/<int:job_id>/file")
+@token_required("official", "admin")
+@bp.response(200, content_type="application/octet-stream")
+@bp.alt_response(401, schema=ErrorSchema)
+@bp.alt_response(404, schema=ErrorSchema)
+def export_file(job_id):
+    """The exported file, for a day after the job finished."""
+    job = own_export(job_id)
+    if not job.has_file:
+        abort(404, message=str(_("The file is not ready, or it was removed after a day.")))
+    return send_file(io.BytesIO(job.content), mimetype=job.mimetype, as_attachment=True, download_name=job.filename)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import IO
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from registry.catalog.queries import CatalogFilters, company_query
 from registry.extensions import db
@@ -103,14 +103,18 @@ def company_rows(args=None):
                website, *person, ogrn, employees, verification.get(state, state)]
 
 
-def need_rows(args=None):
-    args = args or {}
+def need_conditions(args) -> list:
     conditions = []
     if args.get("status"):
         conditions.append(Need.status == args["status"])
     if args.get("region"):
         conditions.append(Need.company_id.in_(select(Company.id).join(Region, Company.region_id == Region.id)
                                               .where(Region.iso_code == str(args["region"]).upper())))
+    return conditions
+
+
+def need_rows(args=None):
+    conditions = need_conditions(args or {})
     chosen = select(Need.id).where(*conditions)
     okveds, nodes = defaultdict(list), defaultdict(list)
     for need_id, code in db.session.execute(select(need_okved.c.need_id, need_okved.c.okved_code)
@@ -131,11 +135,12 @@ def need_rows(args=None):
                "; ".join(nodes[need_id]), statuses.get(status, status)]
 
 
+def project_conditions(args) -> list:
+    return [Project.stage == args["stage"]] if args.get("stage") else []
+
+
 def project_rows(args=None):
-    args = args or {}
-    conditions = []
-    if args.get("stage"):
-        conditions.append(Project.stage == args["stage"])
+    conditions = project_conditions(args or {})
     chosen = select(Project.id).where(*conditions)
     people = defaultdict(list)
     query = (select(ProjectParticipant.project_id, ProjectParticipant.role, Company.inn, Company.name, Region.name_ru)
@@ -240,17 +245,38 @@ def _xlsx_value(sheet, value, cell_type):
     return value
 
 
-def export(stream: IO[bytes], kind: str, fmt: str, *, args=None, actor=None, filename: str = "") -> int:
+def count_rows(kind: str, args=None) -> int:
+    args = args or {}
+    chosen = {"companies": lambda: chosen_companies(args).subquery(),
+              "needs": lambda: select(Need.id).where(*need_conditions(args)).subquery(),
+              "projects": lambda: select(Project.id).where(*project_conditions(args)).subquery()}[kind]()
+    return db.session.scalar(select(func.count()).select_from(chosen))
+
+
+def reporting(rows, total: int, progress):
+    """Passes rows through, telling `progress` the share written about a hundred times in all."""
+    step = max(1, total // 100)
+    for number, row in enumerate(rows, start=1):
+        if number % step == 0:
+            progress(number * 95 // max(total, 1))  # the last few percent: the workbook is zipped
+        yield row
+
+
+def export(stream: IO[bytes], kind: str, fmt: str, *, args=None, actor=None, filename: str = "",
+           progress=None) -> int:
     """Writes `kind` in `fmt` to `stream`, records the export in the audit log; returns the row count."""
     if kind not in KINDS:
         raise ServiceError(_l("Unknown export: %(kind)s.", kind=kind))
     if fmt not in FORMATS:
         raise ServiceError(_l("Unknown format: %(format)s; choose xlsx or csv.", format=fmt))
     headers, rows, title, widths = EXPORTS[kind]
+    rows = rows(args)
+    if progress is not None:
+        rows = reporting(rows, count_rows(kind, args), progress)
     if fmt == "csv":
-        count = write_csv(stream, headers, rows(args))
+        count = write_csv(stream, headers, rows)
     else:
-        count = write_xlsx(stream, headers, rows(args), title=str(title), widths=widths)
+        count = write_xlsx(stream, headers, rows, title=str(title), widths=widths)
     filters = [f"{key}={value}" for key, value in (args or {}).items() if value]
     audit.record(actor, f"export.{kind}", None, file=filename or f"{kind}.{fmt}", rows=count, format=fmt, filters=filters)
     db.session.flush()

@@ -17,15 +17,16 @@ class UploadForm(FlaskForm):
                        default="")
 
 
+class ExportForm(FlaskForm):
+    """Only the CSRF token: the filters are the catalogue's query-string names, read by the export service."""
+
+
 class ConfirmForm(FlaskForm):
     update_existing = BooleanField(_l("Update records already registered with the file's values"))
 
 
 class ReportForm(FlaskForm):
-    """The period of the project report (a GET form: a download link that can be bookmarked)."""
-
-    class Meta:
-        csrf = False
+    """The period of the project report, which the job worker writes."""
 
     start = DateField(_l("Stage changes from"), validators=[Optional()])
     end = DateField(_l("to"), validators=[Optional()])

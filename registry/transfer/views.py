@@ -5,7 +5,6 @@ Officials and administrators only. The uploaded file stays on the server between
 """
 
 import io
-from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -15,9 +14,9 @@ from sqlalchemy import select
 from registry.auth.permissions import roles_required
 from registry.extensions import db
 from registry.models import Capability, Region
-from registry.services import ServiceError, exports, imports, reports
+from registry.services import ServiceError, exports, imports, jobs
 from registry.transfer import bp, uploads
-from registry.transfer.forms import ConfirmForm, ReportForm, UploadForm
+from registry.transfer.forms import ConfirmForm, ExportForm, ReportForm, UploadForm
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 DEFAULT_MAX_UPLOAD_MB = 10
@@ -36,7 +35,7 @@ def index():
 def render_page(form, status=200, report_form=None):
     regions = db.session.scalars(select(Region).order_by(Region.name_ru)).all()
     capabilities = db.session.scalars(select(Capability).order_by(Capability.position, Capability.id)).all()
-    return render_template("transfer/index.html", form=form, report_form=report_form or ReportForm(request.args),
+    return render_template("transfer/index.html", form=form, report_form=report_form or ReportForm(), export_form=ExportForm(),
                            regions=regions, capabilities=capabilities, kinds=imports.KINDS,
                            max_upload_mb=max_upload_bytes() // (1024 * 1024)), status
 
@@ -85,28 +84,15 @@ def preview(token):
 @bp.post("/import/<token>")
 @roles_required("official", "admin")
 def confirm(token):
+    """The checked file is imported by the job worker, in one transaction: all rows or none."""
     upload = load_upload(token)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("transfer.preview", token=token))
-    try:
-        report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None,
-                                     update_existing=form.update_existing.data, actor=current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("transfer.index"))
-    except BaseException:
-        db.session.rollback()  # an interrupted import keeps nothing
-        raise
-    if not report.ok:
-        db.session.rollback()
-        return render_template("transfer/preview.html", report=report, upload=upload, form=form, refused=True), 422
-    uploads.discard(token)
+    job = jobs.submit("import", {"token": upload.token, "update_existing": bool(form.update_existing.data)},
+                      user=current_user)
     db.session.commit()
-    flash(_("Imported from %(file)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
-            file=upload.filename, created=report.created, updated=report.updated, unchanged=report.unchanged), "success")
-    return redirect(url_for("transfer.index"))
+    return redirect(url_for("jobs.detail", job_id=job.id))
 
 
 @bp.get("/template/<kind>.<fmt>")
@@ -120,28 +106,29 @@ def template(kind, fmt):
     return send_file(stream, mimetype=MIME[fmt], as_attachment=True, download_name=f"template-{kind}.{fmt}")
 
 
-@bp.get("/export/<kind>.<fmt>")
+EXPORT_FILTERS = ("q", "region", "district", "capability", "okved", "verified", "status", "stage")
+
+
+@bp.post("/export/<kind>.<fmt>")
 @roles_required("official", "admin")
 def export(kind, fmt):
     if kind not in imports.KINDS or fmt not in imports.FORMATS:
         abort(404)
-    download_name = f"{kind}-{date.today():%Y-%m-%d}.{fmt}"
-    stream = io.BytesIO()
-    exports.export(stream, kind, fmt, args=request.args, actor=current_user, filename=download_name)
+    if not ExportForm().validate_on_submit():
+        abort(400)
+    filters = {name: request.form[name].strip() for name in EXPORT_FILTERS if request.form.get(name, "").strip()}
+    job = jobs.submit("export", {"kind": kind, "format": fmt, "filters": filters}, user=current_user)
     db.session.commit()
-    stream.seek(0)
-    return send_file(stream, mimetype=MIME[fmt], as_attachment=True, download_name=download_name)
+    return redirect(url_for("jobs.detail", job_id=job.id))
 
 
-@bp.get("/report/projects.xlsx")
+@bp.post("/report/projects.xlsx")
 @roles_required("official", "admin")
 def project_report():
-    form = ReportForm(request.args)
-    if not form.validate():
+    form = ReportForm()
+    if not form.validate_on_submit():
         return render_page(UploadForm(), 400, report_form=form)
-    stream = io.BytesIO()
-    period = reports.build_report(stream, start=form.start.data, end=form.end.data, actor=current_user)
+    period = {key: field.data.isoformat() for key, field in (("start", form.start), ("end", form.end)) if field.data}
+    job = jobs.submit("report", period, user=current_user)
     db.session.commit()
-    stream.seek(0)
-    return send_file(stream, mimetype=MIME["xlsx"], as_attachment=True,
-                     download_name=f"projects-report-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.xlsx")
+    return redirect(url_for("jobs.detail", job_id=job.id))

@@ -5,6 +5,7 @@ is set), built by the migrations and the seed command, with CSRF protection on, 
 """
 
 import os
+import subprocess
 import threading
 
 import pytest
@@ -18,6 +19,7 @@ from registry.models import Company, User
 from registry.services import seeding
 from registry.services.users import create_user
 from tests.conftest import make_config
+from tests.workers import start_worker, stop_worker
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser test password"
@@ -30,8 +32,11 @@ if not os.path.exists(CHROMIUM):
 
 
 @pytest.fixture(scope="session")
-def live_server(fresh_database_url):
-    app = create_app(make_config(fresh_database_url(), WTF_CSRF_ENABLED=True, TESTING=False))
+def live_server(fresh_database_url, tmp_path_factory):
+    """The registry and its real job worker (a process of its own, on a SQLite queue file)."""
+    database_url = fresh_database_url()
+    jobs_url = "sqlite:///" + str(tmp_path_factory.mktemp("queue") / "jobs.db")
+    app = create_app(make_config(database_url, JOBS_URL=jobs_url, WTF_CSRF_ENABLED=True, TESTING=False))
     with app.app_context():
         upgrade()
         seeding.seed_all()
@@ -43,11 +48,13 @@ def live_server(fresh_database_url):
         representative.set_password(PASSWORD)
         db.session.add(representative)
         db.session.commit()
+    worker = start_worker(database_url, jobs_url, output=subprocess.DEVNULL)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    stop_worker(worker)
     with app.app_context():
         db.engine.dispose()
 

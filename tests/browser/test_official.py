@@ -32,3 +32,22 @@ def test_official_creates_an_event_moves_a_project_and_sees_it_on_the_dashboard(
     agreement_row = page.locator("tr", has_text="Соглашение").first
     expect(agreement_row).to_contain_text("1")
     assert title
+
+
+def test_an_export_runs_in_the_worker_with_progress_and_waits_under_my_downloads(page, log_in):
+    log_in("official@example.org")
+    page.goto("/transfer/")
+    page.locator("#company-export").get_by_role("button", name="Скачать CSV").click()
+    page.wait_for_url("**/jobs/*")
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    download_link = page.locator("#job-download")
+    expect(download_link).to_be_visible(timeout=60_000)  # the worker process wrote the file
+    expect(page.locator("#job-progress")).to_have_text("100%")
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename.startswith("companies-")
+    content = download.value.path().read_text(encoding="utf-8-sig")
+    assert "Заволжская фрезерная мастерская" in content
+    page.goto("/jobs/")
+    expect(page.locator("#my-jobs")).to_contain_text("Экспорт: предприятия, CSV")
+    expect(page.locator("#my-jobs")).to_contain_text("Готово")

@@ -9,8 +9,7 @@ from registry.models import AuditEntry, Company, PendingUpload
 from tests.factories import make_company, make_project, make_user, valid_inn
 from tests.transfer.sheets import COMPANY_HEADERS, company_row, csv_bytes, read_csv, read_xlsx, xlsx_bytes
 
-PAGES = ["/transfer/", "/transfer/template/companies.xlsx", "/transfer/export/companies.csv",
-         "/transfer/report/projects.xlsx"]
+PAGES = ["/transfer/", "/transfer/template/companies.xlsx"]
 
 
 def companies(db):
@@ -44,7 +43,7 @@ def test_a_representative_cannot_upload(client, login, db):
     assert companies(db) == 1
 
 
-def test_upload_preview_confirm(client, login, db):
+def test_upload_preview_confirm(client, login, db, run_jobs):
     official = login(make_user("official"))
     db.session.commit()
     page = client.get("/transfer/")
@@ -56,8 +55,12 @@ def test_upload_preview_confirm(client, login, db):
     assert preview.status_code == 200
     assert "firms.xlsx" in preview.text and "Новых записей" in preview.text
     assert companies(db) == 0  # the preview writes nothing
-    done = client.post(preview_url, follow_redirects=True)
-    assert done.status_code == 200 and "3 новых" in done.text
+    confirmed = client.post(preview_url)
+    assert confirmed.status_code == 302 and "/jobs/" in confirmed.headers["Location"]
+    assert companies(db) == 0  # the job worker imports
+    assert run_jobs() == 1
+    done = client.get(confirmed.headers["Location"])
+    assert done.status_code == 200 and 'id="import-outcome"' in done.text and "Готово" in done.text
     assert companies(db) == 3
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "import.companies"))
     assert entry.actor_id == official.id and entry.changes["rows"] == 3
@@ -75,7 +78,7 @@ def test_the_preview_lists_bad_rows_and_offers_no_import(client, login, db):
     assert "Импортировать</button>" not in preview.text
 
 
-def test_existing_companies_need_the_update_choice(client, login, db):
+def test_existing_companies_need_the_update_choice(client, login, db, run_jobs):
     login(make_user("official"))
     company = make_company(city="Ульяновск")
     db.session.commit()
@@ -83,10 +86,13 @@ def test_existing_companies_need_the_update_choice(client, login, db):
     preview = client.get(url)
     assert 'name="update_existing"' in preview.text
     refused = client.post(url, data={})
-    assert refused.status_code == 422 and "уже зарегистрировано" in refused.text
+    run_jobs()
+    outcome = client.get(refused.headers["Location"])
+    assert "Ничего не импортировано" in outcome.text and "уже зарегистрировано" in outcome.text
     assert db.session.get(Company, company.id).city == "Ульяновск"
-    done = client.post(url, data={"update_existing": "y"})
-    assert done.status_code == 302
+    assert client.get(url).status_code == 200  # a refused import keeps the upload for another try
+    client.post(url, data={"update_existing": "y"})
+    run_jobs()
     db.session.expire_all()
     assert db.session.get(Company, company.id).city == "Димитровград"
 
@@ -140,7 +146,19 @@ def test_another_users_upload_cannot_be_seen_or_confirmed(app, client, login, db
     assert db.session.scalar(select(PendingUpload).where(PendingUpload.token == token)) is not None  # still theirs
 
 
-def test_templates_exports_and_report_download(client, login, db):
+def download(client, run_jobs, response):
+    """Follows an export or report from its form to its file, running the queued job like the worker."""
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    job_page = response.headers["Location"]
+    assert run_jobs() == 1
+    status = client.get(job_page + "/status").get_json()
+    assert status["state"] == "done" and status["progress"] == 100
+    file = client.get(status["download_url"])
+    assert file.status_code == 200 and "attachment" in file.headers["Content-Disposition"]
+    return file
+
+
+def test_templates_exports_and_report_download(client, login, db, run_jobs):
     login(make_user("official"))
     customer = make_company(region_iso="RU-ULY")
     make_company(region_iso="RU-MO", inn=valid_inn("13"))
@@ -150,14 +168,14 @@ def test_templates_exports_and_report_download(client, login, db):
     assert response.status_code == 200 and read_xlsx(response.data)[0][:2] == ("ИНН предприятия", "Потребность")
     response = client.get("/transfer/template/projects.csv")
     assert read_csv(response.data)[0][0] == "Проект"
-    response = client.get("/transfer/export/companies.csv?region=RU-MO")
-    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    response = download(client, run_jobs, client.post("/transfer/export/companies.csv", data={"region": "RU-MO"}))
     assert len(read_csv(response.data)) == 2
-    assert len(read_xlsx(client.get("/transfer/export/projects.xlsx").data)) == 2
-    response = client.get("/transfer/report/projects.xlsx?start=2020-01-01&end=2040-01-01")
-    assert response.status_code == 200
+    assert len(read_xlsx(download(client, run_jobs, client.post("/transfer/export/projects.xlsx")).data)) == 2
+    response = download(client, run_jobs, client.post("/transfer/report/projects.xlsx",
+                                                      data={"start": "2020-01-01", "end": "2040-01-01"}))
     from openpyxl import load_workbook
 
     assert load_workbook(io.BytesIO(response.data)).sheetnames == ["Сводка", "Проекты", "Смены стадий"]
-    assert client.get("/transfer/export/users.csv").status_code == 404
-    assert client.get("/transfer/report/projects.xlsx?start=2030-01-01&end=2020-01-01").status_code == 400
+    assert client.post("/transfer/export/users.csv").status_code == 404
+    assert client.post("/transfer/report/projects.xlsx", data={"start": "2030-01-01", "end": "2020-01-01"}).status_code == 400
+    assert run_jobs() == 0  # refused requests queue nothing

@@ -1,0 +1,89 @@
+"""What each kind of job does: as thin as a view, it reads the job's parameters and calls a service.
+
+`HANDLERS` maps a job's kind to its handler; `PERIODIC` says which kinds the worker's scheduler submits
+and when (UTC). A handler raises ServiceError for what the asker can fix: that fails the job at once,
+with the message shown to them; any other exception is retried (JOB_RETRIES) and then shown to
+administrators.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from huey import crontab
+from sqlalchemy import update
+
+from registry.extensions import db
+from registry.models import Job
+from registry.models.base import utcnow
+from registry.services import ServiceError, exports, imports, jobs, reports
+from registry.transfer import uploads
+
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+STUCK_AFTER = timedelta(hours=6)  # a job "running" this long lost its worker (killed, machine gone)
+
+
+class ImportRefused(ServiceError):
+    def __init__(self, message, result: dict):
+        super().__init__(message)
+        self.result = result
+
+
+def export_file(job: Job) -> None:
+    kind, fmt, filters = job.params["kind"], job.params["format"], job.params.get("filters") or {}
+    filename = f"{kind}-{date.today():%Y-%m-%d}.{fmt}"
+    stream = io.BytesIO()
+    count = exports.export(stream, kind, fmt, args=filters, actor=job.user, filename=filename,
+                           progress=lambda percent: jobs.report_progress(job, percent))
+    jobs.attach_file(job, filename, MIME[fmt], stream.getvalue())
+    job.result = {"rows": count}
+
+
+def project_report(job: Job) -> None:
+    start, end = (date.fromisoformat(job.params[key]) if job.params.get(key) else None for key in ("start", "end"))
+    stream = io.BytesIO()
+    period = reports.build_report(stream, start=start, end=end, actor=job.user)
+    jobs.attach_file(job, f"projects-report-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.xlsx", MIME["xlsx"],
+                     stream.getvalue())
+
+
+def import_upload(job: Job) -> None:
+    """All or nothing: the import writes in the job's one transaction, committed only when every row is right."""
+    upload = uploads.load(job.params["token"], job.user)
+    if upload is None:
+        raise ServiceError(_l("The uploaded file is no longer there (files wait a day); upload it again."))
+    jobs.report_progress(job, 10)
+    report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None,
+                                 update_existing=bool(job.params.get("update_existing")), actor=job.user)
+    summary = {"filename": upload.filename, "rows": report.rows, "created": report.created,
+               "updated": report.updated, "unchanged": report.unchanged,
+               "problems": [{"row": problem.row, "column": problem.column, "message": str(problem.message)}
+                            for problem in report.problems[:1000]], "problem_count": len(report.problems)}
+    if not report.ok:
+        raise ImportRefused(_l("Nothing was imported: the file has problems; fix them and upload it again."), summary)
+    uploads.discard(upload.token)
+    job.result = summary
+
+
+def clean_up(job: Job) -> None:
+    """Drops day-old files and marks jobs whose worker vanished as failed, for administrators to see."""
+    dropped = jobs.drop_expired_files()
+    stuck = db.session.execute(
+        update(Job).where(Job.state == "running", Job.started_at < utcnow() - STUCK_AFTER)
+        .values(state="failed", finished_at=utcnow(), failure="The worker stopped while running it.",
+                error=str(_l("The job failed. The administrators have been told why.")))).rowcount
+    job.result = {"files_dropped": dropped, "stuck_jobs": stuck}
+
+
+HANDLERS = {
+    "export": export_file,
+    "report": project_report,
+    "import": import_upload,
+    "cleanup": clean_up,
+}
+
+PERIODIC = {
+    "cleanup": crontab(minute="7"),  # hourly
+}

@@ -1,0 +1,94 @@
+"""The real job worker, `flask --app registry jobs worker`, as its own process on a shared queue: it runs
+a job that a web process queued before it even started, and on SIGTERM finishes its job before exiting."""
+
+import socket
+import time
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from registry import create_app
+from registry.extensions import db
+from registry.models import Company, Job
+from registry.services import jobs, seeding
+from registry.transfer import uploads
+from tests.conftest import make_config
+from tests.factories import make_company, make_user
+from tests.transfer.sheets import COMPANY_HEADERS, company_row, csv_bytes, read_csv
+from tests.workers import start_worker, stop_worker
+
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_running() -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(REDIS) == 0
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def jobs_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'jobs.db'}"
+        return
+    if not redis_running():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    import redis
+
+    client = redis.Redis(*REDIS, db=15)
+    client.flushdb()
+    yield "redis://127.0.0.1:6379/15"
+    client.flushdb()
+
+
+def wait_for(app, job_id: int, states, timeout: float = 90) -> Job:
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while True:
+            db.session.expire_all()
+            job = db.session.get(Job, job_id)
+            if job.state in states:
+                db.session.expunge(job)
+                return job
+            assert time.monotonic() < deadline, f"job {job_id} still {job.state}"
+            time.sleep(0.1)
+
+
+def test_the_worker_runs_what_a_web_process_queued_and_stops_cleanly(fresh_database_url, jobs_url):
+    database_url = fresh_database_url()
+    web = create_app(make_config(database_url, JOBS_URL=jobs_url))
+    with web.app_context():
+        upgrade()
+        seeding.seed_reference()
+        official = make_user("official")
+        make_company(name="ООО «Волжский литейный завод»")
+        db.session.commit()
+        rows = [company_row(number) for number in range(1500)]  # enough to be running when SIGTERM comes
+        token = uploads.save(csv_bytes(COMPANY_HEADERS, rows), "firms.csv", "companies", official)
+        export = jobs.submit("export", {"kind": "companies", "format": "csv", "filters": {}}, user=official)
+        long_import = jobs.submit("import", {"token": token, "update_existing": False}, user=official)
+        db.session.commit()  # both queued; the web process then goes away
+        export_id, import_id = export.id, long_import.id
+        db.engine.dispose()
+
+    worker = start_worker(database_url, jobs_url)
+    try:
+        restarted = create_app(make_config(database_url, JOBS_URL=jobs_url))  # a new web process
+        done = wait_for(restarted, export_id, {"done", "failed"})
+        assert done.state == "done", done.failure
+        with restarted.app_context():
+            content = db.session.get(Job, export_id).content
+        assert "Волжский литейный завод" in str(read_csv(content))
+        assert wait_for(restarted, import_id, {"running", "done"}).state == "running"
+        output = stop_worker(worker, timeout=120)  # graceful: the running import finishes first
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, output
+    assert "Shutting down gracefully" in output
+    finished = wait_for(restarted, import_id, {"done", "failed"}, timeout=1)
+    assert finished.state == "done", finished.failure
+    with restarted.app_context():
+        assert len(db.session.scalars(select(Company.id)).all()) == 1501
+        db.engine.dispose()

@@ -2,6 +2,7 @@
 
 import json
 import secrets
+import signal
 import subprocess
 import sys
 
@@ -128,6 +129,7 @@ def quickstart_command(host, port, no_serve):
 
         # The job worker runs beside the server as its own process, as in production, on the same settings.
         worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "registry", "jobs", "worker"])
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped by a service manager: stop the worker too
         click.echo(_("Serving the registry at %(url)s (Ctrl+C stops it)", url=f"http://{host}:{port}"))
         try:
             # Flask refuses app.run() inside a CLI command; the same development server, started directly.

@@ -263,6 +263,9 @@ def _collect(session: Session, flush_context) -> None:
     companies, needs = session.info.setdefault(_PENDING, (set(), set()))
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Company):
+            # A new need joins company.needs, which marks the company dirty: that alone changes no document.
+            if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+                continue
             companies.add(obj.id)
         elif isinstance(obj, (CapabilityOffer, CompanyOkved)):
             companies.add(obj.company_id)

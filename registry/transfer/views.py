@@ -1,7 +1,8 @@
 """Import and export: upload → preview → confirm, exports, templates and the governor's project report.
 
 Officials and administrators only. The uploaded file stays on the server between the steps
-(`registry.transfer.uploads`); the preview is a dry run of the same service the confirmation runs.
+(`registry.transfer.uploads`); the preview is a dry run of the same service the confirmation runs. The
+confirmed import, exports and the report are jobs (`registry.jobs`): the page shows their progress.
 """
 
 import io

@@ -92,3 +92,41 @@ def test_the_worker_runs_what_a_web_process_queued_and_stops_cleanly(fresh_datab
     with restarted.app_context():
         assert len(db.session.scalars(select(Company.id)).all()) == 1501
         db.engine.dispose()
+
+
+def test_quickstart_serves_with_its_worker_beside_it(tmp_path):
+    """The README's first command ends in `flask quickstart`: the server and a job worker that runs jobs."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.workers import PROJECT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    database_url, jobs_url = f"sqlite:///{tmp_path / 'registry.db'}", f"sqlite:///{tmp_path / 'jobs.db'}"
+    env = {**os.environ, "REGISTRY_CONFIG": "development", "DATABASE_URL": database_url, "JOBS_URL": jobs_url}
+    server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "registry", "quickstart", "--port", str(port)],
+                              env=env, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "quickstart did not serve"
+                time.sleep(0.3)
+        web = create_app(make_config(database_url, JOBS_URL=jobs_url))
+        with web.app_context():
+            job_id = jobs.submit("cleanup").id
+            db.session.commit()
+        assert wait_for(web, job_id, {"done", "failed"}, timeout=60).state == "done"
+        with web.app_context():
+            db.engine.dispose()
+    finally:
+        server.terminate()  # the server stops its worker with SIGTERM on the way out
+        output, _ = server.communicate(timeout=60)
+    assert "Shutting down gracefully" in output or "Consumer exiting" in output, output[-2000:]

@@ -43,6 +43,13 @@ VERIFICATION_LABELS = {
     "verified": _l("Verified"),
 }
 
+INTRODUCTION_STATUS_LABELS = {
+    "new": _l("awaiting reply"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "project": _l("turned into a project"),
+}
+
 ALL_LABELS = {
     "stage": STAGE_LABELS,
     "role": ROLE_LABELS,
@@ -50,6 +57,7 @@ ALL_LABELS = {
     "event_kind": EVENT_KIND_LABELS,
     "need_status": NEED_STATUS_LABELS,
     "verification": VERIFICATION_LABELS,
+    "introduction_status": INTRODUCTION_STATUS_LABELS,
 }
 
 

@@ -59,8 +59,9 @@ def test_official_turns_an_introduction_into_a_proposal(client, db, login):
     assert len(db.session.scalars(select(Project)).all()) == 1
 
 
-def test_introductions_are_for_officials(client, db, login):
+def test_introductions_are_for_officials_and_the_firms_own_representatives(client, db, login):
     _, _, customer_rep, _ = setup_pair(db)
     assert client.get("/introductions/").status_code == 302  # to the login page
     login(customer_rep)
-    assert client.get("/introductions/").status_code == 403
+    assert client.get("/introductions/").status_code == 200
+    assert 'action="/introductions/' not in client.get("/introductions/").get_data(as_text=True)  # no project button

@@ -67,7 +67,8 @@ def register_i18n(app: Flask) -> None:
     init_i18n(app)
 
 
-AREAS = ("main", "auth", "catalog", "needs", "introductions", "projects", "events", "dashboard", "transfer")
+AREAS = ("main", "auth", "catalog", "needs", "introductions", "projects", "events", "dashboard", "transfer",
+         "cabinet")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -84,9 +84,10 @@ def represents(user, company) -> bool:
 
 
 def can_view_introduction(user, introduction) -> bool:
-    """The representatives of both firms and the officials of either firm's region."""
+    """The representatives of both firms, the officials of either firm's region, and whoever asked."""
     firms = (introduction.need.company, introduction.supplier)
-    return is_region_staff(user, *firms) or any(represents(user, firm) for firm in firms)
+    return (is_region_staff(user, *firms) or any(represents(user, firm) for firm in firms)
+            or (is_staff(user) and introduction.requested_by_id == user.id))
 
 
 def can_answer_introduction(user, introduction) -> bool:

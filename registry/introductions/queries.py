@@ -16,7 +16,7 @@ LIST_LOAD = (
 
 def visible_introductions(user):
     """A query of the introductions `user` may open: every one for administrators and officials of every
-    region, their region's (either firm) for officials, their firm's (received and sent) for representatives."""
+    region, their region's (either firm) and their own for officials, their firm's (received and sent) for representatives."""
     query = select(Introduction)
     if user.role == "admin" or (user.role == "official" and user.region_id is None):
         return query
@@ -24,7 +24,8 @@ def visible_introductions(user):
     query = (query.join(Need, Need.id == Introduction.need_id).join(customer, customer.id == Need.company_id)
              .join(Company, Company.id == Introduction.supplier_id))
     if user.role == "official":
-        return query.where(or_(customer.region_id == user.region_id, Company.region_id == user.region_id))
+        return query.where(or_(customer.region_id == user.region_id, Company.region_id == user.region_id,
+                               Introduction.requested_by_id == user.id))
     return query.where(or_(customer.id == user.company_id, Company.id == user.company_id))
 
 

@@ -261,3 +261,16 @@ def test_the_page_runs_the_same_number_of_queries_for_2_and_20_messages(client, 
         db.session.commit()
         counts.append(page_queries(client, db.engine, f"/introductions/{introduction.id}"))
     assert counts[0] == counts[1]
+
+
+def test_an_official_who_asked_across_regions_sees_the_introduction_they_made(client, db, login, pair):
+    need, supplier, _, _ = pair
+    asker = login(make_user("official", region=region("RU-SAM")))
+    express(client, need, supplier)
+    introduction = the_introduction(db)
+    assert introduction.requested_by_id == asker.id
+    assert need.title in client.get("/introductions/").get_data(as_text=True)
+    assert client.get(f"/introductions/{introduction.id}").status_code == 200
+    login(make_user("official", region=region("RU-SAM")))
+    assert client.get(f"/introductions/{introduction.id}").status_code == 403
+    assert need.title not in client.get("/introductions/").get_data(as_text=True)

@@ -75,7 +75,8 @@ def register_i18n(app: Flask) -> None:
     init_i18n(app)
 
 
-AREAS = ("main", "auth", "catalog", "needs", "introductions", "projects", "events", "dashboard", "transfer", "jobs")
+AREAS = ("main", "auth", "catalog", "needs", "introductions", "projects", "events", "dashboard", "transfer",
+         "jobs", "cabinet")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -57,6 +57,13 @@ VERIFICATION_LABELS = {
     "verified": _l("Verified"),
 }
 
+INTRODUCTION_STATUS_LABELS = {
+    "new": _l("awaiting reply"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "project": _l("turned into a project"),
+}
+
 ALL_LABELS = {
     "stage": STAGE_LABELS,
     "role": ROLE_LABELS,
@@ -66,6 +73,7 @@ ALL_LABELS = {
     "verification": VERIFICATION_LABELS,
     "job_kind": JOB_KIND_LABELS,
     "job_state": JOB_STATE_LABELS,
+    "introduction_status": INTRODUCTION_STATUS_LABELS,
 }
 
 

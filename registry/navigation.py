@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 MENU = (
+    ("cabinet.index", _l("My company"), ("company",)),
+    ("cabinet.index", _l("My desk"), ("official", "admin")),
     ("catalog.index", _l("Companies"), None),
     ("needs.index", _l("Open needs"), None),
     ("projects.index", _l("Projects"), ("official", "admin")),

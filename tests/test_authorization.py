@@ -29,6 +29,9 @@ RULES = {
     "introductions.create": ("/introductions/", COMPANY_EDITORS | STAFF,
                              {"need_id": "{need}", "supplier_id": "{supplier}"}),
     "introductions.start_project": ("/introductions/{introduction}/project", STAFF),
+    # The introduction links the own company's need to a third firm; an official asked (no asking side).
+    "introductions.answer": ("/introductions/{introduction}/answer", COMPANY_EDITORS, {"decision": "accepted"}),
+    "introductions.post_message": ("/introductions/{introduction}/messages", COMPANY_EDITORS, {"body": "Добрый день"}),
     "projects.create": ("/projects/new", STAFF),
     "projects.edit": ("/projects/{project}/edit", STAFF),
     "projects.change_stage": ("/projects/{project}/stage", STAFF),

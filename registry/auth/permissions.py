@@ -66,3 +66,33 @@ def can_post_need(user, company) -> bool:
 def can_express_interest(user, need, supplier) -> bool:
     """Officials, administrators, and the representatives of either side of a match."""
     return is_staff(user) or can_edit_company(user, need.company) or can_edit_company(user, supplier)
+
+
+def is_region_staff(user, *companies) -> bool:
+    """Administrators, and officials of one of these companies' regions (or of every region)."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.role == "admin":
+        return True
+    return user.role == "official" and (user.region_id is None or user.region_id in {c.region_id for c in companies})
+
+
+def represents(user, company) -> bool:
+    """An approved representative of this very company."""
+    return bool(user and user.is_authenticated and user.role == "company" and user.company_approved
+                and user.company_id == company.id)
+
+
+def can_view_introduction(user, introduction) -> bool:
+    """The representatives of both firms, the officials of either firm's region, and whoever asked."""
+    firms = (introduction.need.company, introduction.supplier)
+    return (is_region_staff(user, *firms) or any(represents(user, firm) for firm in firms)
+            or (is_staff(user) and introduction.requested_by_id == user.id))
+
+
+def can_answer_introduction(user, introduction) -> bool:
+    """The side that did not ask (either side when an official asked), or the officials who may see it."""
+    firms = (introduction.need.company, introduction.supplier)
+    if is_region_staff(user, *firms):
+        return True
+    return any(represents(user, firm) and firm.id != introduction.asking_company_id for firm in firms)

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
@@ -34,6 +34,13 @@ def form_errors(form, error: ServiceError) -> None:
         flash(str(error.message), "danger")
 
 
+def landing_page(user) -> str:
+    """Representatives start in their firm's cabinet; everyone else on the home page."""
+    if user.role == "company" and "cabinet.index" in current_app.view_functions:
+        return url_for("cabinet.index")
+    return url_for("main.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 @limiter.limit("10 per minute", methods=["POST"], key_func=login_account_key)
@@ -44,7 +51,7 @@ def login():
         if user is not None and user.active and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+            return redirect(safe_next(request.args.get("next")) or landing_page(user))
         form.password.errors = [_("Wrong e-mail or password.")]
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
@@ -73,7 +80,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Your account is created. An official will confirm that you represent the company."), "success")
-            return redirect(url_for("main.index"))
+            return redirect(landing_page(user))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
 

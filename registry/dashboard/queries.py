@@ -184,12 +184,12 @@ def companies_and_needs_by_region() -> list[RegionActivityRow]:
 
 
 def stalled_projects(*, now: datetime | None = None, stalled_after_days: int = DEFAULT_STALLED_AFTER_DAYS,
-                     limit: int = 20) -> list[Project]:
-    """Stalled projects, the longest-untouched first."""
+                     limit: int = 20, where=()) -> list[Project]:
+    """Stalled projects, the longest-untouched first. `where` narrows them (e.g. to one official's)."""
     return list(db.session.scalars(
         select(Project)
         .options(joinedload(Project.responsible))
-        .where(stalled_condition(now=now, stalled_after_days=stalled_after_days))
+        .where(stalled_condition(now=now, stalled_after_days=stalled_after_days), *where)
         .order_by(Project.updated_at, Project.id)
         .limit(limit)
     ))

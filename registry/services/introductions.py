@@ -1,17 +1,34 @@
-"""Interest on a match becomes an introduction; an official turns an introduction into a project."""
+"""Interest on a match becomes an introduction; the receiving firm answers it, both firms write to each
+other beside it, and an official turns it into a project. Every step tells the other side (see
+`services/notifications.py`) and returns whom it told, so that pages say exactly that."""
 
+from collections.abc import Callable
+
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.models import Company, Introduction, Need, User
-from registry.services import ServiceError, audit, mail, projects
+from registry.labels import INTRODUCTION_STATUS_LABELS
+from registry.models import Company, Introduction, IntroductionMessage, Need
+from registry.models.base import utcnow
+from registry.models.introduction import ANSWERS
+from registry.services import ServiceError, audit, projects
+from registry.services.notifications import Recipients, notify_company
+
+MESSAGE_MAX_LENGTH = 2000
+ANSWER_NOTE_MAX_LENGTH = 1000
+
+# Builds the absolute address of an introduction's page for e-mails (the caller knows the host).
+PageLink = Callable[[Introduction], str] | None
 
 
-def express_interest(need: Need, supplier: Company, *, actor, score: float | None = None, note: str = "") -> Introduction:
+def express_interest(need: Need, supplier: Company, *, actor, score: float | None = None, note: str = "",
+                     link: PageLink = None) -> tuple[Introduction, list[Recipients]]:
     """Records interest in putting a need's company and a supplier in touch, and tells the other side.
 
-    Asking twice about the same pair returns the first introduction: interest is a fact, not a counter.
+    Asking twice about the same pair returns the first introduction and tells nobody again: interest
+    is a fact, not a counter. Returns the introduction and whom this call told.
     """
     if supplier.id == need.company_id:
         raise ServiceError(_l("A company cannot be introduced to itself."))
@@ -20,28 +37,85 @@ def express_interest(need: Need, supplier: Company, *, actor, score: float | Non
     existing = db.session.scalar(select(Introduction).where(Introduction.need_id == need.id,
                                                             Introduction.supplier_id == supplier.id))
     if existing is not None:
-        return existing
+        return existing, []
     introduction = Introduction(need=need, supplier=supplier, requested_by=actor, score=score, note=note or "")
     db.session.add(introduction)
     db.session.flush()
     audit.record(actor, "introduction.create", introduction, need_id=need.id, supplier_id=supplier.id)
-    for recipient in _other_side(need, supplier, actor):
-        mail.send(recipient.email, _l("Interest in cooperation: %(need)s", need=need.title),
-                  _l("%(customer)s and %(supplier)s were matched on the need «%(need)s». "
-                     "Interest has been expressed; an official will help to start a project.",
-                     customer=need.company.name, supplier=supplier.name, need=need.title))
-    return introduction
+    subject = _l("Interest in cooperation: %(need)s", need=need.title)
+    body = _l("%(customer)s and %(supplier)s were matched on the need «%(need)s», and interest has been "
+              "expressed. Please answer on the introduction's page: accept or decline, and write to the other firm.",
+              customer=need.company.name, supplier=supplier.name, need=need.title)
+    return introduction, _notify(introduction, _other_firms(introduction, actor), subject, body, link)
 
 
-def _other_side(need: Need, supplier: Company, actor) -> list[User]:
-    """Representatives of the side that did not ask (both sides when an official asked)."""
-    sides = []
-    if getattr(actor, "company_id", None) != need.company_id:
-        sides.append(need.company_id)
-    if getattr(actor, "company_id", None) != supplier.id:
-        sides.append(supplier.id)
-    return list(db.session.scalars(select(User).where(User.company_id.in_(sides), User.role == "company",
-                                                      User.active.is_(True))))
+def answer(introduction: Introduction, decision: str, *, actor, note: str = "",
+           link: PageLink = None) -> list[Recipients]:
+    """The receiving firm accepts or declines an introduction, once; both firms are told."""
+    if decision not in ANSWERS:
+        raise ServiceError(_l("Choose to accept or to decline."), field="decision")
+    if introduction.status == "project":
+        raise ServiceError(_l("This introduction has already been turned into a project; it needs no answer."))
+    if introduction.status in ANSWERS:
+        raise ServiceError(_l("This introduction has already been answered (%(status)s, %(date)s).",
+                              status=INTRODUCTION_STATUS_LABELS[introduction.status],
+                              date=format_datetime(introduction.answered_at, "short")
+                              if introduction.answered_at else "—"))
+    note = (note or "").strip()
+    if len(note) > ANSWER_NOTE_MAX_LENGTH:
+        raise ServiceError(_l("The note is too long (at most %(max)d characters).", max=ANSWER_NOTE_MAX_LENGTH),
+                           field="note")
+    introduction.status = decision
+    introduction.answered_by = actor
+    introduction.answered_at = utcnow()
+    introduction.answer_note = note
+    db.session.flush()
+    audit.record(actor, "introduction.answer", introduction, status=decision)
+    need = introduction.need
+    subject = _l("Introduction %(status)s: %(need)s", status=INTRODUCTION_STATUS_LABELS[decision], need=need.title)
+    body = [_l("The introduction of %(customer)s and %(supplier)s on the need «%(need)s» is now: %(status)s.",
+               customer=need.company.name, supplier=introduction.supplier.name, need=need.title,
+               status=INTRODUCTION_STATUS_LABELS[decision])]
+    if note:
+        body.append(note)
+    return _notify(introduction, _firms(introduction), subject, body, link)
+
+
+def post_message(introduction: Introduction, body: str, *, actor,
+                 link: PageLink = None) -> tuple[IntroductionMessage, list[Recipients]]:
+    """Adds a message to an introduction's thread and tells the other firm (both firms when an official
+    writes)."""
+    body = (body or "").strip()
+    if not body:
+        raise ServiceError(_l("Write a message."), field="body")
+    if len(body) > MESSAGE_MAX_LENGTH:
+        raise ServiceError(_l("The message is too long (at most %(max)d characters).", max=MESSAGE_MAX_LENGTH),
+                           field="body")
+    message = IntroductionMessage(introduction=introduction, author=actor, body=body)
+    db.session.add(message)
+    db.session.flush()
+    audit.record(actor, "introduction.message", introduction, message_id=message.id)
+    author_firm = next((firm for firm in _firms(introduction) if firm.id == getattr(actor, "company_id", None)), None)
+    author = author_firm.name if author_firm is not None else _l("An official of the registry")
+    subject = _l("New message about «%(need)s»", need=introduction.need.title)
+    text = [_l("%(author)s wrote about the introduction on the need «%(need)s»:", author=author,
+               need=introduction.need.title), body]
+    return message, _notify(introduction, _other_firms(introduction, actor), subject, text, link)
+
+
+def _firms(introduction: Introduction) -> list[Company]:
+    return [introduction.need.company, introduction.supplier]
+
+
+def _other_firms(introduction: Introduction, actor) -> list[Company]:
+    """The firms the actor does not speak for (both when an official acts)."""
+    return [firm for firm in _firms(introduction) if firm.id != getattr(actor, "company_id", None)
+            or getattr(actor, "role", None) != "company"]
+
+
+def _notify(introduction: Introduction, firms: list[Company], subject, body, link: PageLink) -> list[Recipients]:
+    address = link(introduction) if link else None
+    return [notify_company(firm, subject, body, link=address) for firm in firms]
 
 
 def start_project(introduction: Introduction, *, actor):

@@ -59,8 +59,10 @@ def test_official_turns_an_introduction_into_a_proposal(client, db, login):
     assert len(db.session.scalars(select(Project)).all()) == 1
 
 
-def test_introductions_are_for_officials(client, db, login):
-    _, _, customer_rep, _ = setup_pair(db)
+def test_introductions_are_for_officials_and_the_firms_own_representatives(client, db, login):
+    need, supplier, customer_rep, _ = setup_pair(db)
     assert client.get("/introductions/").status_code == 302  # to the login page
     login(customer_rep)
-    assert client.get("/introductions/").status_code == 403
+    client.post("/introductions/", data={"need_id": need.id, "supplier_id": supplier.id})
+    page = client.get("/introductions/").get_data(as_text=True)
+    assert need.title in page and "/project" not in page  # starting projects is for officials

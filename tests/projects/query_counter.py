@@ -17,3 +17,11 @@ def count_queries(engine):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", remember)
+
+
+def page_queries(client, engine, url: str) -> int:
+    """How many statements one GET of `url` sends (it must answer 200)."""
+    with count_queries(engine) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements)

@@ -1,0 +1,126 @@
+"""What the cabinet shows: a firm's own affairs, or an official's queue. Each list is capped, so a page
+runs the same number of queries however many rows stand behind it."""
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from registry.dashboard.queries import stalled_projects
+from registry.extensions import db
+from registry.introductions.queries import newest_first, visible_introductions
+from registry.models import Company, CompanyOkved, Introduction, Need, Project, ProjectParticipant, User
+from registry.services import matching
+
+NEEDS_LISTED = 50
+NEEDS_MATCHED = 10  # the most recent open needs get their best suppliers: one ranking each
+MATCHES_PER_NEED = 3
+OPPORTUNITIES_SHOWN = 10
+ROWS_LISTED = 50
+# Shorter descriptions give matching little text to read beyond the chosen capabilities.
+DESCRIPTION_ENOUGH = 150
+
+
+@dataclass
+class Gap:
+    """Something missing from a profile that would improve its matches, and where to fix it."""
+
+    message: str
+    url: str
+
+
+def load_own_company(company_id: int) -> Company | None:
+    return db.session.scalar(select(Company).where(Company.id == company_id).options(
+        *matching.COMPANY_LOAD,
+        selectinload(Company.okveds).joinedload(CompanyOkved.okved),
+        selectinload(Company.contacts)))
+
+
+def profile_gaps(company: Company) -> list[Gap]:
+    """What the profile lacks, most useful to matching first; an empty list means nothing to improve."""
+    edit = url_for("catalog.edit", company_id=company.id)
+    gaps = []
+    if not company.offers:
+        gaps.append(Gap(_l("No offers: add what your company makes or does, so that buyers find it."),
+                        url_for("catalog.edit_offer", company_id=company.id)))
+    elif not any(offer.capability_id for offer in company.offers):
+        gaps.append(Gap(_l("No capability chosen in your offers: choose one from the list for each offer."),
+                        url_for("catalog.edit_offer", company_id=company.id, offer_id=company.offers[0].id)))
+    if not company.okveds:
+        gaps.append(Gap(_l("No OKVED2 codes: add your main and additional activity codes."), edit + "#okved"))
+    if len((company.description or "").strip()) < DESCRIPTION_ENOUGH:
+        gaps.append(Gap(_l("The description is short: say what you make, from which materials, on what equipment."),
+                        edit + "#description"))
+    if not company.city:
+        gaps.append(Gap(_l("No city given."), edit + "#city"))
+    if not any(contact.email or contact.phone for contact in company.contacts):
+        gaps.append(Gap(_l("No contacts: add a person with an e-mail address, so that partners can reach you."),
+                        url_for("catalog.edit_contacts", company_id=company.id)))
+    if company.verification != "verified":
+        gaps.append(Gap(_l("Not verified yet: an official of your region checks the company; verified firms come "
+                           "first among equal matches."), url_for("catalog.detail", company_id=company.id)))
+    return gaps
+
+
+@dataclass
+class FirmCabinet:
+    company: Company
+    gaps: list[Gap]
+    needs: list[Need]
+    matches: list[tuple[Need, list]]  # each recent open need with its best suppliers
+    opportunities: list
+    received: list[Introduction]
+    sent: list[Introduction]
+    projects: list[Project]
+
+
+def firm_cabinet(company: Company, user) -> FirmCabinet:
+    needs = db.session.scalars(select(Need).where(Need.company_id == company.id)
+                               .order_by(Need.created_at.desc(), Need.id.desc()).limit(NEEDS_LISTED)).all()
+    open_needs = db.session.scalars(
+        select(Need).where(Need.company_id == company.id, Need.status == "open").options(*matching.NEED_LOAD)
+        .order_by(Need.created_at.desc(), Need.id.desc()).limit(NEEDS_MATCHED)).all()
+    matches = [(need, matching.suppliers_for(need, limit=MATCHES_PER_NEED, min_score=matching.MIN_SCORE_SHOWN))
+               for need in open_needs]
+    opportunities = matching.opportunities_for(company, limit=OPPORTUNITIES_SHOWN,
+                                               min_score=matching.MIN_SCORE_SHOWN) if company.active else []
+    introductions = db.session.scalars(newest_first(visible_introductions(user), ROWS_LISTED)).all()
+    projects = db.session.scalars(
+        select(Project)
+        .where(Project.id.in_(select(ProjectParticipant.project_id).where(ProjectParticipant.company_id == company.id)))
+        .options(joinedload(Project.direction))
+        .order_by(Project.updated_at.desc(), Project.id.desc()).limit(ROWS_LISTED)).all()
+    return FirmCabinet(
+        company=company, gaps=profile_gaps(company), needs=needs, matches=matches, opportunities=opportunities,
+        received=[i for i in introductions if i.asking_company_id != company.id],
+        sent=[i for i in introductions if i.asking_company_id == company.id],
+        projects=projects)
+
+
+@dataclass
+class OfficialCabinet:
+    region_id: int | None  # None: every region
+    companies_to_verify: list[Company]
+    pending_representatives: list[User]
+    awaiting_answer: list[Introduction]
+    stalled: list[Project]
+
+
+def official_cabinet(user, *, stalled_after_days: int) -> OfficialCabinet:
+    region_id = user.region_id if user.role == "official" else None
+    in_region = (Company.region_id == region_id,) if region_id else ()
+    companies = db.session.scalars(
+        select(Company).where(Company.verification == "pending", *in_region).options(joinedload(Company.region))
+        .order_by(Company.created_at, Company.id).limit(ROWS_LISTED)).all()
+    representatives = db.session.scalars(
+        select(User).join(Company, Company.id == User.company_id)
+        .where(User.role == "company", User.company_approved.is_(False), User.active.is_(True), *in_region)
+        .options(joinedload(User.company)).order_by(User.created_at, User.id).limit(ROWS_LISTED)).all()
+    awaiting = db.session.scalars(
+        newest_first(visible_introductions(user).where(Introduction.status == "new"), ROWS_LISTED)).all()
+    # An official's stalled projects are those they are responsible for; an administrator sees them all.
+    mine = (Project.responsible_id == user.id,) if user.role == "official" else ()
+    stalled = stalled_projects(stalled_after_days=stalled_after_days, limit=ROWS_LISTED, where=mine)
+    return OfficialCabinet(region_id, companies, representatives, awaiting, stalled)

@@ -76,7 +76,7 @@ def register_i18n(app: Flask) -> None:
 
 
 AREAS = ("main", "auth", "catalog", "needs", "introductions", "projects", "events", "dashboard", "transfer",
-         "jobs", "cabinet")
+         "jobs", "cabinet", "outbox")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -34,6 +34,7 @@ EVENT_KIND_LABELS = {
 JOB_KIND_LABELS = {
     "export": _l("Export"),
     "report": _l("Project report"),
+    "check_import": _l("File check"),
     "import": _l("Import"),
     "cleanup": _l("Clean-up"),
 }

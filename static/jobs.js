@@ -1,4 +1,5 @@
-// Polls a job's status until it is done or failed, moving the progress bar; an import reloads to show its outcome.
+// Polls a job's status until it is done or failed, moving the progress bar; pages that show a job's outcome
+// (an import's report, a file's check) ask to be reloaded when it finishes.
 (function () {
   const box = document.getElementById("job");
   if (!box) return;
@@ -30,7 +31,7 @@
       .then((response) => response.json())
       .then((status) => {
         const finished = status.state === "done" || status.state === "failed";
-        if (finished && document.getElementById("import-outcome") === null && box.dataset.reloadOnFinish) {
+        if (finished && box.dataset.reloadOnFinish) {
           window.location.reload();
           return;
         }

@@ -49,22 +49,33 @@ def project_report(job: Job) -> None:
                      stream.getvalue())
 
 
-def import_upload(job: Job) -> None:
-    """All or nothing: the import writes in the job's one transaction, committed only when every row is right."""
+def own_upload(job: Job) -> uploads.Upload:
     upload = uploads.load(job.params["token"], job.user)
     if upload is None:
         raise ServiceError(_l("The uploaded file is no longer there (files wait a day); upload it again."))
+    return upload
+
+
+def check_import(job: Job) -> None:
+    """The preview: a dry run that counts registered records as updates (the official then chooses)."""
+    upload = own_upload(job)
+    report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None, update_existing=True,
+                                 dry_run=True)
+    db.session.rollback()  # a dry run keeps nothing, whatever it touched
+    job.result = report.summary()
+
+
+def import_upload(job: Job) -> None:
+    """All or nothing: the import writes in the job's one transaction, committed only when every row is right."""
+    upload = own_upload(job)
     jobs.report_progress(job, 10)
     report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None,
                                  update_existing=bool(job.params.get("update_existing")), actor=job.user)
-    summary = {"filename": upload.filename, "rows": report.rows, "created": report.created,
-               "updated": report.updated, "unchanged": report.unchanged,
-               "problems": [{"row": problem.row, "column": problem.column, "message": str(problem.message)}
-                            for problem in report.problems[:1000]], "problem_count": len(report.problems)}
     if not report.ok:
-        raise ImportRefused(_l("Nothing was imported: the file has problems; fix them and upload it again."), summary)
+        raise ImportRefused(_l("Nothing was imported: the file has problems; fix them and upload it again."),
+                            report.summary())
     uploads.discard(upload.token)
-    job.result = summary
+    job.result = report.summary()
 
 
 def clean_up(job: Job) -> None:
@@ -80,6 +91,7 @@ def clean_up(job: Job) -> None:
 HANDLERS = {
     "export": export_file,
     "report": project_report,
+    "check_import": check_import,
     "import": import_upload,
     "cleanup": clean_up,
 }

@@ -155,6 +155,19 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def summary(self, problems_kept: int = 1000) -> dict:
+        """The report as plain data (messages in the current language), for a job's result and its page."""
+        return {
+            "filename": self.filename, "kind": self.kind, "rows": self.rows, "new": self.new,
+            "existing": self.existing, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "written": self.written, "ok": self.ok, "ignored_columns": list(self.ignored_columns),
+            "problem_count": len(self.problems),
+            "problems": [{"row": p.row, "column": p.column, "message": str(p.message)}
+                         for p in self.problems[:problems_kept]],
+            "likely_duplicates": [{"row": d.row, "name": d.name, "company_name": d.company_name,
+                                   "similarity": d.similarity} for d in self.likely_duplicates],
+        }
+
     def problem(self, row: int, column: str, message) -> None:
         self.problems.append(Problem(row, column, message))
 

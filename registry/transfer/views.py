@@ -7,15 +7,16 @@ confirmed import, exports and the report are jobs (`registry.jobs`): the page sh
 
 import io
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from registry.auth.permissions import roles_required
 from registry.extensions import db
-from registry.models import Capability, Region
-from registry.services import ServiceError, exports, imports, jobs
+from registry.jobs.views import status_of as job_status
+from registry.models import Capability, Job, Region
+from registry.services import exports, imports, jobs
 from registry.transfer import bp, uploads
 from registry.transfer.forms import ConfirmForm, ExportForm, ReportForm, UploadForm
 
@@ -53,8 +54,9 @@ def upload():
         form.file.errors.append(_("The file is larger than %(size)s MB.", size=max_upload_bytes() // (1024 * 1024)))
         return render_page(form, 400)
     token = uploads.save(content, form.file.data.filename or "upload", form.kind.data, current_user)
+    check = jobs.submit("check_import", {"token": token}, user=current_user)
     db.session.commit()
-    return redirect(url_for("transfer.preview", token=token))
+    return redirect(url_for("transfer.preview", token=token, check=check.id))
 
 
 def load_upload(token):
@@ -67,19 +69,16 @@ def load_upload(token):
 @bp.get("/import/<token>")
 @roles_required("official", "admin")
 def preview(token):
+    """The check of every row, run by the job worker; the page waits for it, then shows the report."""
     upload = load_upload(token)
-    try:
-        # A dry run that counts existing records as updates: the checkbox below decides.
-        report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None,
-                                     update_existing=True, dry_run=True)
-    except ServiceError as error:
-        db.session.rollback()
-        uploads.discard(token)
+    check = db.session.get(Job, request.args.get("check", type=int) or 0)
+    if check is None or check.user_id != current_user.id or check.params.get("token") != token:
+        check = jobs.submit("check_import", {"token": token}, user=current_user)  # e.g. a bookmarked page
         db.session.commit()
-        flash(error.message, "danger")
-        return redirect(url_for("transfer.index"))
-    db.session.rollback()
-    return render_template("transfer/preview.html", report=report, upload=upload, form=ConfirmForm())
+        return redirect(url_for("transfer.preview", token=token, check=check.id))
+    if check.state != "done":
+        return render_template("transfer/checking.html", upload=upload, job=check, status=job_status(check))
+    return render_template("transfer/preview.html", report=check.result, upload=upload, form=ConfirmForm())
 
 
 @bp.post("/import/<token>")

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from registry.models import AuditEntry, Company, PendingUpload
@@ -17,8 +18,11 @@ def companies(db):
 
 
 def upload(client, content, filename="firms.xlsx", kind=""):
-    return client.post("/transfer/import", data={"file": (io.BytesIO(content), filename), "kind": kind},
-                       content_type="multipart/form-data")
+    """Uploads a file; its check then runs through the queue, as the worker would run it."""
+    response = client.post("/transfer/import", data={"file": (io.BytesIO(content), filename), "kind": kind},
+                           content_type="multipart/form-data")
+    current_app.extensions["jobs"].run_queued()
+    return response
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -128,8 +132,8 @@ def test_a_file_too_large_is_refused(app, client, login, db):
 def test_an_unreadable_workbook_is_explained_after_upload(client, login, db):
     login(make_user("official"))
     db.session.commit()
-    response = client.get(upload(client, b"PK\x03\x04broken", "firms.xlsx").headers["Location"], follow_redirects=True)
-    assert "Excel" in response.text and response.request.path == "/transfer/"
+    response = client.get(upload(client, b"PK\x03\x04broken", "firms.xlsx").headers["Location"])
+    assert response.status_code == 200 and "Excel" in response.text and "Загрузить другой файл" in response.text
 
 
 def test_another_users_upload_cannot_be_seen_or_confirmed(app, client, login, db):
@@ -142,7 +146,7 @@ def test_another_users_upload_cannot_be_seen_or_confirmed(app, client, login, db
     assert client.post(url).status_code == 404
     assert client.get("/transfer/import/../../etc/passwd").status_code == 404
     assert companies(db) == 0
-    token = url.rsplit("/", 1)[-1]
+    token = url.split("?")[0].rsplit("/", 1)[-1]
     assert db.session.scalar(select(PendingUpload).where(PendingUpload.token == token)) is not None  # still theirs
 
 
@@ -179,3 +183,17 @@ def test_templates_exports_and_report_download(client, login, db, run_jobs):
     assert client.post("/transfer/export/users.csv").status_code == 404
     assert client.post("/transfer/report/projects.xlsx", data={"start": "2030-01-01", "end": "2020-01-01"}).status_code == 400
     assert run_jobs() == 0  # refused requests queue nothing
+
+
+def test_the_preview_waits_for_the_check_run_by_the_worker(client, login, db, run_jobs):
+    login(make_user("official"))
+    response = client.post("/transfer/import", data={"file": (io.BytesIO(xlsx_bytes(COMPANY_HEADERS, [company_row(1)])),
+                                                               "firms.xlsx"), "kind": ""},
+                           content_type="multipart/form-data")
+    waiting = client.get(response.headers["Location"])
+    assert waiting.status_code == 200 and 'role="progressbar"' in waiting.text and "data-reload-on-finish" in waiting.text
+    assert "Новых записей" not in waiting.text
+    run_jobs()
+    assert "Новых записей" in client.get(response.headers["Location"]).text
+    bookmarked = client.get(response.headers["Location"].split("?")[0])  # without its check: a new check starts
+    assert bookmarked.status_code == 302 and "check=" in bookmarked.headers["Location"]

@@ -37,6 +37,15 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     API_RATE_LIMIT = "300 per minute"
     STALLED_AFTER_DAYS = 30
+    # Where the registry is reached from outside: links in mails are built from it, since a worker has no
+    # request to take a host from (and a request's Host header is not to be trusted in a mail).
+    EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
+    # A firm is alerted to a new need when its match scores above this. On the four judged sets (58 needs,
+    # benchmarks/match_quality.py's files) 0.35 keeps 79 of 82 good suppliers (grade 2) and sends about one
+    # and a half unjudged or poor suppliers per need (88 of 1,591); 0.30 sends 57 % more poor ones for one
+    # more good one, 0.40 loses 9 % of the good ones. Pages show more (MIN_SCORE_SHOWN = 0.12): a page
+    # costs nobody anything, a mail costs attention.
+    ALERT_MIN_SCORE = float(os.environ.get("ALERT_MIN_SCORE", "0.35"))
     # The job queue (Huey): unset, development queues in a SQLite file in the instance folder.
     JOBS_URL = os.environ.get("JOBS_URL")
     JOB_RETRIES = 2  # an unexpected failure is tried this many more times, then shown to administrators
@@ -73,14 +82,18 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls):
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "EXTERNAL_URL") if not os.environ.get(name)]
         if missing:
-            hints = {"SECRET_KEY": "a long random string", "DATABASE_URL": "postgresql+psycopg://user@host/db"}
+            hints = {"SECRET_KEY": "a long random string", "DATABASE_URL": "postgresql+psycopg://user@host/db",
+                     "EXTERNAL_URL": "https://registry.example.ru"}
             raise ConfigError(
                 "Production refuses to start without " + " and ".join(missing) + " ("
                 + "; ".join(f"{name}: {hints[name]}" for name in missing) + ")."
             )
+        if not os.environ["EXTERNAL_URL"].startswith("https://"):
+            raise ConfigError("EXTERNAL_URL must be an https:// address in production: links in mails use it.")
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
+        cls.EXTERNAL_URL = os.environ["EXTERNAL_URL"]
 
 
 CONFIGS = {

@@ -37,6 +37,12 @@ JOB_KIND_LABELS = {
     "check_import": _l("File check"),
     "import": _l("Import"),
     "cleanup": _l("Clean-up"),
+    "need_alerts": _l("Alerts on a need"),
+    "region_alerts": _l("News of the region"),
+    "daily_digest": _l("Daily digest"),
+    "weekly_digest": _l("Weekly digest"),
+    "reminders": _l("Reminders"),
+    "deliver_mail": _l("Mail delivery"),
 }
 
 JOB_STATE_LABELS = {

@@ -43,6 +43,7 @@ RULES = {
     "transfer.project_report": ("/transfer/report/projects.xlsx", STAFF),
     "auth.approve": ("/auth/representatives/{pending}/approve", REGION_STAFF),
     "auth.change_password": ("/auth/password", LOGGED_IN),
+    "auth.notifications": ("/auth/notifications", LOGGED_IN),
     "auth.edit_user": ("/auth/users/{pending}", {"admin"}),
 }
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
@@ -47,3 +47,29 @@ class UserForm(FlaskForm):
         self.role.choices = [(code, label) for code, label in ROLE_LABELS.items()]
         self.region.choices = [("", _l("Any region"))] + [(region.id, localized(region)) for region in regions]
         return self
+
+
+ALERT_CHOICES = [
+    ("immediate", _l("At once: a mail for each")),
+    ("daily", _l("Once a day: one digest mail (09:00 Moscow time)")),
+    ("off", _l("No mails")),
+]
+
+
+class NotificationsForm(FlaskForm):
+    """What a user is mailed; each role sees only the choices that concern it."""
+
+    need_alerts = RadioField(_l("New needs that match my company"), choices=ALERT_CHOICES)
+    region_alerts = RadioField(_l("New companies and needs in my region"), choices=ALERT_CHOICES)
+    weekly_digest = BooleanField(_l("On Mondays, a digest of my stalled projects and next steps past due"))
+
+    FIELDS_BY_ROLE = {"company": ("need_alerts",), "official": ("region_alerts", "weekly_digest")}
+
+    def for_role(self, role: str) -> "NotificationsForm":
+        for name in ("need_alerts", "region_alerts", "weekly_digest"):
+            if name not in self.FIELDS_BY_ROLE.get(role, ()):
+                delattr(self, name)
+        return self
+
+    def preferences(self) -> dict:
+        return {name: self[name].data for name in ("need_alerts", "region_alerts", "weekly_digest") if name in self}

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from registry.auth import bp
 from registry.auth.forms import (
     LoginForm,
+    NotificationsForm,
     PasswordChangeForm,
     RegistrationForm,
     ResetForm,
@@ -15,8 +16,9 @@ from registry.auth.forms import (
 )
 from registry.auth.permissions import can_verify_company, require, roles_required
 from registry.extensions import db, limiter
+from registry.links import external_url
 from registry.models import Region, User
-from registry.services import ServiceError, accounts
+from registry.services import ServiceError, accounts, alerts
 from registry.url_safety import safe_next
 
 
@@ -103,13 +105,32 @@ def change_password():
     return render_template("auth/password.html", form=form), status
 
 
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    user = current_user._get_current_object()
+    form = NotificationsForm(obj=user).for_role(user.role)
+    if form.validate_on_submit():
+        try:
+            alerts.set_preferences(user, **form.preferences(), actor=user)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your notification settings are saved."), "success")
+            return redirect(url_for("auth.notifications"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/notifications.html", form=form), status
+
+
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         accounts.request_password_reset(
-            form.email.data, lambda token: url_for("auth.reset", token=token, _external=True))
+            form.email.data, lambda token: external_url("auth.reset", token=token))
         db.session.commit()
         flash(_("If this address has an account, a link to set a new password is on its way."), "info")
         return redirect(url_for("auth.login"))

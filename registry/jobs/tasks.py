@@ -16,9 +16,9 @@ from huey import crontab
 from sqlalchemy import update
 
 from registry.extensions import db
-from registry.models import Job
+from registry.models import Job, Need
 from registry.models.base import utcnow
-from registry.services import ServiceError, exports, imports, jobs, reports
+from registry.services import ServiceError, alerts, exports, imports, jobs, mail, reports
 from registry.transfer import uploads
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
@@ -88,14 +88,49 @@ def clean_up(job: Job) -> None:
     job.result = {"files_dropped": dropped, "stuck_jobs": stuck}
 
 
+def need_alerts(job: Job) -> None:
+    need = db.session.get(Need, job.params["need_id"])
+    job.result = {"firms_alerted": alerts.alert_matching_firms(need) if need is not None else 0}
+
+
+def region_alerts(job: Job) -> None:
+    job.result = {"mails": alerts.alert_region_officials(job.params.get("company_ids", ()),
+                                                         job.params.get("need_ids", ()))}
+
+
+def daily_digest(job: Job) -> None:
+    job.result = {"mails": alerts.send_daily_digests()}
+
+
+def weekly_digest(job: Job) -> None:
+    job.result = {"mails": alerts.send_weekly_digests()}
+
+
+def reminders(job: Job) -> None:
+    job.result = {"mails": alerts.send_reminders()}
+
+
+def deliver_mail(job: Job) -> None:
+    job.result = {"sent": mail.deliver(job.params["message_id"])}
+
+
 HANDLERS = {
     "export": export_file,
     "report": project_report,
     "check_import": check_import,
     "import": import_upload,
     "cleanup": clean_up,
+    "need_alerts": need_alerts,
+    "region_alerts": region_alerts,
+    "daily_digest": daily_digest,
+    "weekly_digest": weekly_digest,
+    "reminders": reminders,
+    "deliver_mail": deliver_mail,
 }
 
-PERIODIC = {
+PERIODIC = {  # UTC; Moscow is UTC+3
     "cleanup": crontab(minute="7"),  # hourly
+    "reminders": crontab(minute="30", hour="5"),  # 08:30 Moscow, before the working day
+    "weekly_digest": crontab(minute="0", hour="5", day_of_week="1"),  # Mondays, 08:00 Moscow
+    "daily_digest": crontab(minute="0", hour="6"),  # 09:00 Moscow
 }

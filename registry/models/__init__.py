@@ -1,5 +1,6 @@
 """Every model, imported so that the metadata (and Alembic) sees all tables."""
 
+from registry.models.alert import NeedAlert, ProjectReminder
 from registry.models.audit import AuditEntry
 from registry.models.base import Base, utcnow
 from registry.models.capability import Capability, capability_okved
@@ -19,8 +20,8 @@ from registry.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken", "AuditEntry", "Base", "Capability", "CapabilityOffer", "Company", "CompanyOkved",
-    "Contact", "Event", "EventParticipant", "Introduction", "IntroductionMessage", "Job", "Need", "OkvedCode",
-    "OutboxMessage", "PendingUpload",
-    "Project", "ProjectParticipant", "Region", "RetrievalDocument", "RetrievalPosting", "RetrievalStat", "StageChange", "User", "capability_okved",
+    "Contact", "Event", "EventParticipant", "Introduction", "IntroductionMessage", "Job", "Need", "NeedAlert",
+    "OkvedCode", "OutboxMessage", "PendingUpload", "Project", "ProjectParticipant", "ProjectReminder", "Region",
+    "RetrievalDocument", "RetrievalPosting", "RetrievalStat", "StageChange", "User", "capability_okved",
     "need_capability", "need_okved", "utcnow",
 ]

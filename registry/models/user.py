@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,6 +23,13 @@ class User(UserMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Alerts (registry.models.alert.ALERT_MODES). Representatives hear of matching needs at once unless they
+    # choose otherwise, so a new need reaches a matching firm without any setup; officials get their
+    # region's new firms and needs as one daily mail, and a weekly digest of their stalled projects.
+    need_alerts: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
+    region_alerts: Mapped[str] = mapped_column(String(10), default="daily", server_default="daily")
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the daily digest covers what came after
 
     region: Mapped["Region | None"] = relationship()  # noqa: F821
     company: Mapped["Company | None"] = relationship()  # noqa: F821

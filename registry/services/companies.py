@@ -15,7 +15,7 @@ from registry.extensions import db
 from registry.models import CapabilityOffer, Company, CompanyOkved, Contact, OkvedCode, Region
 from registry.models.base import utcnow
 from registry.models.company import VERIFICATION_STATES
-from registry.services import Conflict, ServiceError, audit, search
+from registry.services import Conflict, ServiceError, alerts, audit, search
 from registry.services import matching as matching_service
 from registry.validators import IdentifierError, validate_inn, validate_ogrn
 
@@ -188,6 +188,7 @@ def create_company(data: dict, *, actor=None) -> Company:
     company = _new_company(clean)
     db.session.flush()
     audit.record(actor, "company.create", company, **_summary(clean))
+    alerts.new_in_region(company_ids=[company.id])
     return company
 
 
@@ -220,6 +221,7 @@ def add_companies(cleans: list[dict], *, actor=None, classify=None, batch_size: 
         audit.record_many(actor, "company.create", "company",
                           {company_id: _summary(clean) for company_id, clean in zip(new_ids, batch, strict=True)})
         ids += new_ids
+    alerts.new_in_region(company_ids=ids)
     return ids
 
 

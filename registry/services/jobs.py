@@ -25,6 +25,7 @@ from registry.models.base import utcnow
 from registry.services import ServiceError
 
 TO_QUEUE = "jobs_to_queue"  # ids in session.info, queued after the commit
+COLLECTING = "jobs_collecting"  # kind -> this transaction's job that collects ids (submit_collected)
 FINISHED = ("done", "failed")
 
 
@@ -36,6 +37,16 @@ def submit(kind: str, params: dict | None = None, *, user=None) -> Job:
     return job
 
 
+def submit_collected(kind: str, **ids: list) -> Job:
+    """One job per transaction and kind whose id lists grow: an import of thousands of rows queues one job."""
+    collecting = db.session.info.setdefault(COLLECTING, {})
+    job = collecting.get(kind)
+    if job is None or job.id not in db.session.info.get(TO_QUEUE, ()):
+        job = collecting[kind] = submit(kind, {})
+    job.params = {key: [*job.params.get(key, ()), *ids.get(key, ())] for key in {*job.params, *ids}}
+    return job
+
+
 def submit_now(kind: str, params: dict | None = None) -> Job:
     """For the schedule: a periodic job is a row like any other, so its failures show the same way."""
     job = submit(kind, params)
@@ -44,12 +55,14 @@ def submit_now(kind: str, params: dict | None = None) -> Job:
 
 
 def _queue_committed(session) -> None:
+    session.info.pop(COLLECTING, None)
     for job_id in session.info.pop(TO_QUEUE, ()):
         queue().enqueue(job_id)
 
 
 def _forget(session) -> None:
     session.info.pop(TO_QUEUE, None)
+    session.info.pop(COLLECTING, None)
 
 
 def queue_after_commit(scoped_session) -> None:

@@ -8,7 +8,7 @@ from registry.extensions import db
 from registry.models import Company, Need
 from registry.models.base import utcnow
 from registry.models.need import NEED_STATUSES
-from registry.services import ServiceError, audit, search
+from registry.services import ServiceError, alerts, audit, search
 from registry.services import matching as matching_service
 from registry.services.companies import check_okved, split_okved
 
@@ -84,6 +84,8 @@ def create_need(company: Company, data: dict, *, actor=None) -> Need:
     search.refresh_need(need)
     db.session.flush()
     audit.record(actor, "need.create", need, title=need.title, company_id=company.id)
+    alerts.need_posted_or_changed(need)
+    alerts.new_in_region(need_ids=[need.id])
     return need
 
 
@@ -92,6 +94,7 @@ def update_need(need: Need, data: dict, *, actor=None) -> Need:
     db.session.flush()
     if changed:
         audit.record(actor, "need.update", need, **changed)
+        alerts.need_posted_or_changed(need)
     return need
 
 
@@ -103,4 +106,6 @@ def set_status(need: Need, status: str, *, actor=None) -> Need:
         need.updated_at = utcnow()
         db.session.flush()
         audit.record(actor, "need.status", need, status=status)
+        if status == "open":
+            alerts.need_posted_or_changed(need)
     return need

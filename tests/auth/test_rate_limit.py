@@ -29,6 +29,7 @@ def test_production_counts_in_redis_shared_by_every_process(monkeypatch, fresh_d
     from config import ProductionConfig
 
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("EXTERNAL_URL", "https://registry.example.ru")
     monkeypatch.setenv("DATABASE_URL", fresh_database_url())
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     app = create_app(ProductionConfig)

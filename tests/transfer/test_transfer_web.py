@@ -62,7 +62,7 @@ def test_upload_preview_confirm(client, login, db, run_jobs):
     confirmed = client.post(preview_url)
     assert confirmed.status_code == 302 and "/jobs/" in confirmed.headers["Location"]
     assert companies(db) == 0  # the job worker imports
-    assert run_jobs() == 1
+    assert run_jobs() == 2  # the import, then the officials' news of the region's new firms
     done = client.get(confirmed.headers["Location"])
     assert done.status_code == 200 and 'id="import-outcome"' in done.text and "Готово" in done.text
     assert companies(db) == 3

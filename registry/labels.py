@@ -45,6 +45,12 @@ JOB_KIND_LABELS = {
     "deliver_mail": _l("Mail delivery"),
 }
 
+ALERT_MODE_LABELS = {
+    "immediate": _l("at once, a mail for each"),
+    "daily": _l("once a day, in a digest"),
+    "off": _l("off"),
+}
+
 JOB_STATE_LABELS = {
     "queued": _l("Queued"),
     "running": _l("Running"),
@@ -80,6 +86,7 @@ ALL_LABELS = {
     "verification": VERIFICATION_LABELS,
     "job_kind": JOB_KIND_LABELS,
     "job_state": JOB_STATE_LABELS,
+    "alert_mode": ALERT_MODE_LABELS,
     "introduction_status": INTRODUCTION_STATUS_LABELS,
 }
 

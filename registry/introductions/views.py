@@ -28,10 +28,6 @@ from registry.url_safety import safe_next
 LIST_LIMIT = 200
 
 
-def page_link(introduction: Introduction) -> str:
-    return url_for("introductions.detail", introduction_id=introduction.id, _external=True)
-
-
 @bp.post("/")
 @login_required
 def create():
@@ -43,7 +39,7 @@ def create():
     match = matching_service.explain_supplier(need, supplier)
     try:
         introduction, notified = introductions.express_interest(
-            need, supplier, actor=current_user, score=match.score if match else None, link=page_link)
+            need, supplier, actor=current_user, score=match.score if match else None)
     except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "danger")
@@ -108,7 +104,7 @@ def answer(introduction_id: int):
         return render_detail(introduction, answer_form=form, status=400)
     try:
         notified = introductions.answer(introduction, form.decision.data, note=form.note.data or "",
-                                        actor=current_user, link=page_link)
+                                        actor=current_user)
     except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "warning")
@@ -126,8 +122,7 @@ def post_message(introduction_id: int):
     if not form.validate_on_submit():
         return render_detail(introduction, message_form=form, status=400)
     try:
-        _message, notified = introductions.post_message(introduction, form.body.data, actor=current_user,
-                                                        link=page_link)
+        _message, notified = introductions.post_message(introduction, form.body.data, actor=current_user)
     except ServiceError as error:
         db.session.rollback()
         form.body.errors = [*form.body.errors, str(error.message)]

@@ -2,7 +2,6 @@
 other beside it, and an official turns it into a project. Every step tells the other side (see
 `services/notifications.py`) and returns whom it told, so that pages say exactly that."""
 
-from collections.abc import Callable
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
@@ -10,6 +9,7 @@ from sqlalchemy import select
 
 from registry.extensions import db
 from registry.labels import INTRODUCTION_STATUS_LABELS
+from registry.links import external_url
 from registry.models import Company, Introduction, IntroductionMessage, Need
 from registry.models.base import utcnow
 from registry.models.introduction import ANSWERS
@@ -20,11 +20,9 @@ MESSAGE_MAX_LENGTH = 2000
 ANSWER_NOTE_MAX_LENGTH = 1000
 
 # Builds the absolute address of an introduction's page for e-mails (the caller knows the host).
-PageLink = Callable[[Introduction], str] | None
 
 
-def express_interest(need: Need, supplier: Company, *, actor, score: float | None = None, note: str = "",
-                     link: PageLink = None) -> tuple[Introduction, list[Recipients]]:
+def express_interest(need: Need, supplier: Company, *, actor, score: float | None = None, note: str = "") -> tuple[Introduction, list[Recipients]]:
     """Records interest in putting a need's company and a supplier in touch, and tells the other side.
 
     Asking twice about the same pair returns the first introduction and tells nobody again: interest
@@ -46,11 +44,10 @@ def express_interest(need: Need, supplier: Company, *, actor, score: float | Non
     body = _l("%(customer)s and %(supplier)s were matched on the need «%(need)s», and interest has been "
               "expressed. Please answer on the introduction's page: accept or decline, and write to the other firm.",
               customer=need.company.name, supplier=supplier.name, need=need.title)
-    return introduction, _notify(introduction, _other_firms(introduction, actor), subject, body, link)
+    return introduction, _notify(introduction, _other_firms(introduction, actor), subject, body)
 
 
-def answer(introduction: Introduction, decision: str, *, actor, note: str = "",
-           link: PageLink = None) -> list[Recipients]:
+def answer(introduction: Introduction, decision: str, *, actor, note: str = "") -> list[Recipients]:
     """The receiving firm accepts or declines an introduction, once; both firms are told."""
     if decision not in ANSWERS:
         raise ServiceError(_l("Choose to accept or to decline."), field="decision")
@@ -78,11 +75,10 @@ def answer(introduction: Introduction, decision: str, *, actor, note: str = "",
                status=INTRODUCTION_STATUS_LABELS[decision])]
     if note:
         body.append(note)
-    return _notify(introduction, _firms(introduction), subject, body, link)
+    return _notify(introduction, _firms(introduction), subject, body)
 
 
-def post_message(introduction: Introduction, body: str, *, actor,
-                 link: PageLink = None) -> tuple[IntroductionMessage, list[Recipients]]:
+def post_message(introduction: Introduction, body: str, *, actor) -> tuple[IntroductionMessage, list[Recipients]]:
     """Adds a message to an introduction's thread and tells the other firm (both firms when an official
     writes)."""
     body = (body or "").strip()
@@ -100,7 +96,7 @@ def post_message(introduction: Introduction, body: str, *, actor,
     subject = _l("New message about «%(need)s»", need=introduction.need.title)
     text = [_l("%(author)s wrote about the introduction on the need «%(need)s»:", author=author,
                need=introduction.need.title), body]
-    return message, _notify(introduction, _other_firms(introduction, actor), subject, text, link)
+    return message, _notify(introduction, _other_firms(introduction, actor), subject, text)
 
 
 def _firms(introduction: Introduction) -> list[Company]:
@@ -113,8 +109,8 @@ def _other_firms(introduction: Introduction, actor) -> list[Company]:
             or getattr(actor, "role", None) != "company"]
 
 
-def _notify(introduction: Introduction, firms: list[Company], subject, body, link: PageLink) -> list[Recipients]:
-    address = link(introduction) if link else None
+def _notify(introduction: Introduction, firms: list[Company], subject, body) -> list[Recipients]:
+    address = external_url("introductions.detail", introduction_id=introduction.id)
     return [notify_company(firm, subject, body, link=address) for firm in firms]
 
 

@@ -164,3 +164,16 @@ def test_the_officials_cabinet_runs_the_same_number_of_queries_for_few_and_many_
         db.session.commit()
         counts.append(page_queries(client, db.engine, "/cabinet/"))
     assert counts[0] == counts[1], counts
+
+
+def test_each_cabinet_says_how_its_user_hears_of_news_and_links_to_change_it(client, db, login):
+    rep = login(make_user("company"))
+    page = client.get("/cabinet/").get_data(as_text=True)
+    assert "Письма о новых потребностях, подходящих вашему предприятию: сразу, письмом на каждую." in page
+    assert 'href="/auth/notifications"' in page
+    rep.need_alerts = "off"
+    db.session.commit()
+    assert "подходящих вашему предприятию: выключены." in client.get("/cabinet/").get_data(as_text=True)
+    login(make_user("official"))
+    page = client.get("/cabinet/").get_data(as_text=True)
+    assert "Письма о новых предприятиях и потребностях вашего региона: раз в день, сводкой." in page

@@ -4,6 +4,7 @@ the flash messages say about who was told."""
 import re
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from registry.models import AuditEntry, Contact, Introduction, IntroductionMessage, OutboxMessage
@@ -58,7 +59,8 @@ def test_interest_names_the_representative_that_was_told(client, db, login, pair
     assert "Интерес отмечен. Уведомлён представитель ООО «Поставщик» (1 адрес)." in page
     assert recipients(db) == ["supplier@example.org"]
     body = db.session.scalar(select(OutboxMessage.body))
-    assert f"http://localhost/introductions/{the_introduction(db).id}" in body
+    # built from EXTERNAL_URL, never from the request's Host header
+    assert f"{current_app.config['EXTERNAL_URL']}/introductions/{the_introduction(db).id}" in body
     again = express(client, need, supplier)
     assert "уже был отмечен" in again and recipients(db) == ["supplier@example.org"]
 

@@ -33,7 +33,7 @@ from sqlalchemy import delete, func, select  # noqa: E402
 
 from registry import create_app  # noqa: E402
 from registry.extensions import db  # noqa: E402
-from registry.models import Company, Job, Need, OutboxMessage, User  # noqa: E402
+from registry.models import Company, Job, Need, NeedAlert, OutboxMessage, User  # noqa: E402
 from registry.services import users as user_service  # noqa: E402
 
 OFFICIAL = "bench-official@example.org"
@@ -153,8 +153,10 @@ def main() -> None:
                 kinds = dict(db.session.execute(select(Job.kind, func.count(Job.id)).where(Job.id > first_job)
                                                 .group_by(Job.kind)).all())
                 mails = db.session.scalar(select(func.count(OutboxMessage.id))) - outbox_before
+                alerted = db.session.scalar(select(func.count(NeedAlert.id)).where(NeedAlert.need_id.in_(created)))
                 print(f"the worker finished the jobs the needs queued {time.perf_counter() - posted:.1f} s after the "
-                      f"last answer: {kinds or 'none'}; {mails} mails in the outbox")
+                      f"last answer: {kinds or 'none'}; {alerted} firm alerts recorded above ALERT_MIN_SCORE, "
+                      f"{mails} mails in the outbox (demo firms have no representatives to mail)")
                 for need in db.session.scalars(select(Need).where(Need.id.in_(created))):
                     db.session.delete(need)
                 db.session.execute(delete(Job).where(Job.id > first_job, Job.kind != "export"))

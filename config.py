@@ -51,6 +51,10 @@ class Config:
     JOB_RETRIES = 2  # an unexpected failure is tried this many more times, then shown to administrators
     JOB_RETRY_DELAY = 30  # seconds
     JOB_FILES_KEPT_HOURS = 24
+    # Anonymous pages kept in a shared cache until the next public write (registry.page_cache); off unless set.
+    PAGE_CACHE_TYPE = os.environ.get("PAGE_CACHE_TYPE")  # "RedisCache" (production's default) or "SimpleCache"
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL")
+    PAGE_CACHE_SECONDS = 300
     PER_PAGE = 20
 
     @classmethod
@@ -69,6 +73,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     JOBS_URL = "memory://"  # a test drains the queue itself, or starts a worker on a queue of its own
+    PAGE_CACHE_TYPE = None  # a test turns it on for its own app
     JOB_RETRY_DELAY = 0
 
 
@@ -76,6 +81,8 @@ class ProductionConfig(Config):
     # Several web processes must share their counters: Redis unless told otherwise.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     JOBS_URL = os.environ.get("JOBS_URL", "redis://127.0.0.1:6379/1")
+    PAGE_CACHE_TYPE = os.environ.get("PAGE_CACHE_TYPE", "RedisCache")
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "redis://127.0.0.1:6379/2")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

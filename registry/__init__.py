@@ -67,6 +67,9 @@ def register_extensions(app: Flask) -> None:
 
     init_queue(app)
     jobs.queue_after_commit(db.session)  # a submitted job is queued once its row is committed
+    from registry.page_cache import init_page_cache
+
+    init_page_cache(app, db.session)
 
 
 def register_i18n(app: Flask) -> None:

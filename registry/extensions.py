@@ -1,6 +1,7 @@
 """Extension objects, created unbound; `create_app` binds them to an app."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -18,3 +19,4 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 api = Api()
+page_cache = Cache()  # what anonymous visitors are shown (registry.page_cache)

@@ -1,7 +1,7 @@
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from registry.extensions import db
+from registry.extensions import csrf, db
 from registry.main import bp
 from registry.main.overview import registry_overview
 from registry.url_safety import safe_next
@@ -13,6 +13,7 @@ def index():
 
 
 @bp.post("/language/<lang>")
+@csrf.exempt  # a language choice is harmless to forge, and a page without a token can be served to every visitor
 def set_language(lang: str):
     if lang in current_app.config["LANGUAGES"]:
         session["locale"] = lang

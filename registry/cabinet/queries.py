@@ -4,7 +4,6 @@ runs the same number of queries however many rows stand behind it."""
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -13,6 +12,7 @@ from registry.extensions import db
 from registry.introductions.queries import newest_first, visible_introductions
 from registry.models import Company, CompanyOkved, Introduction, Need, Project, ProjectParticipant, User
 from registry.services import matching
+from registry.translation import lazy_gettext as _l
 
 NEEDS_LISTED = 50
 NEEDS_MATCHED = 10  # the most recent open needs get their best suppliers: one ranking each

@@ -1,8 +1,7 @@
 """Company change history in words: audit entries of a company as its page shows them."""
 
-from flask_babel import lazy_gettext as _l
-
 from registry.labels import label
+from registry.translation import lazy_gettext as _l
 
 ACTION_LABELS = {
     "company.create": _l("Company registered"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import update
 
@@ -20,6 +19,7 @@ from registry.models import Job, Need
 from registry.models.base import utcnow
 from registry.services import ServiceError, alerts, exports, imports, jobs, mail, reports
 from registry.transfer import uploads
+from registry.translation import lazy_gettext as _l
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 STUCK_AFTER = timedelta(hours=6)  # a job "running" this long lost its worker (killed, machine gone)

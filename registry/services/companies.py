@@ -8,7 +8,6 @@ import re
 from types import SimpleNamespace
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select
 
 from registry.extensions import db
@@ -17,6 +16,7 @@ from registry.models.base import utcnow
 from registry.models.company import VERIFICATION_STATES
 from registry.services import Conflict, ServiceError, alerts, audit, search
 from registry.services import matching as matching_service
+from registry.translation import lazy_gettext as _l
 from registry.validators import IdentifierError, validate_inn, validate_ogrn
 
 TEXT_FIELDS = ("name", "legal_form", "city", "description", "website")

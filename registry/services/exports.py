@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from registry.catalog.queries import CatalogFilters, company_query
@@ -36,6 +35,7 @@ from registry.models import (
 )
 from registry.services import ServiceError, audit
 from registry.services.imports import FORMATS, FORMULA_STARTS, KINDS
+from registry.translation import lazy_gettext as _l
 
 DATE_FORMAT = "DD.MM.YYYY"
 MONEY_FORMAT = "#,##0.00"

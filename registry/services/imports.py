@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -33,6 +32,7 @@ from registry.services import companies as company_service
 from registry.services import matching as matching_service
 from registry.services import needs as need_service
 from registry.services import projects as project_service
+from registry.translation import lazy_gettext as _l
 from registry.validators import IdentifierError, validate_inn
 
 KINDS = ("companies", "needs", "projects")

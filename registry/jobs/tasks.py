@@ -59,8 +59,15 @@ def own_upload(job: Job) -> uploads.Upload:
 def check_import(job: Job) -> None:
     """The preview: a dry run that counts registered records as updates (the official then chooses)."""
     upload = own_upload(job)
-    report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None, update_existing=True,
-                                 dry_run=True)
+    try:
+        report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None, update_existing=True,
+                                     dry_run=True)
+    except imports.ImportFileError:
+        # A file that cannot be imported (unreadable, or beyond the limits: a zip bomb) is not kept either.
+        db.session.rollback()
+        uploads.discard(upload.token)
+        db.session.commit()
+        raise
     db.session.rollback()  # a dry run keeps nothing, whatever it touched
     job.result = report.summary()
 

@@ -35,14 +35,13 @@ from registry.services import companies as company_service
 from registry.services import matching as matching_service
 from registry.services import needs as need_service
 from registry.services import projects as project_service
+from registry.services.cells import FORMULA_STARTS
 from registry.translation import lazy_gettext as _l
 from registry.validators import IdentifierError, validate_inn
 
 KINDS = ("companies", "needs", "projects")
 KIND_TITLES = {"companies": _l("Companies"), "needs": _l("Needs"), "projects": _l("Projects")}
 FORMATS = ("xlsx", "csv")
-# A spreadsheet program runs a cell that starts with one of these as a formula (see exports).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIKELY_DUPLICATE_RATIO = 0.85
 CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 

@@ -56,6 +56,13 @@ class Config:
     PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL")
     PAGE_CACHE_SECONDS = 300
     PER_PAGE = 20
+    TRANSFER_MAX_UPLOAD_MB = int(os.environ.get("TRANSFER_MAX_UPLOAD_MB", "10"))
+    # An XLSX file is a zip archive: a 1 MB upload can unpack to gigabytes and take a worker's memory with it.
+    # Real workbooks unpack to 5-10 times their size; one that would unpack to more than this is refused
+    # before it is parsed (declared and actual sizes are both checked).
+    IMPORT_MAX_UNPACKED_MB = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", str(50 * TRANSFER_MAX_UPLOAD_MB)))
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))  # data rows of one file
+    IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))  # the templates have at most 14
 
     @classmethod
     def check(cls):

@@ -2,8 +2,9 @@
 
 from flask import Flask, render_template, request
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from registry.translation import lazy_gettext as _l
 
 ERROR_TITLES = {
     400: _l("The request could not be understood"),

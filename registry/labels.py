@@ -1,6 +1,6 @@
 """Translated names of the stored codes (stages, roles, kinds), one place for every page."""
 
-from flask_babel import lazy_gettext as _l
+from registry.translation import lazy_gettext as _l
 
 STAGE_LABELS = {
     "proposal": _l("Proposal"),

@@ -1,8 +1,9 @@
 """The main menu: each area appears once its blueprint is registered and the user may open it."""
 
 from flask import Flask, current_app
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from registry.translation import lazy_gettext as _l
 
 MENU = (
     ("cabinet.index", _l("My company"), ("company",)),

@@ -1,8 +1,9 @@
 """Response headers that keep browsers strict: no inline scripts, no framing, no sniffing."""
 
 from flask import Flask, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
+
+from registry.translation import lazy_gettext as _l
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

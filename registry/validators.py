@@ -1,9 +1,10 @@
 """Checks of Russian company identifiers (INN, OGRN, OGRNIP) through python-stdnum."""
 
-from flask_babel import lazy_gettext as _l
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
+
+from registry.translation import lazy_gettext as _l
 
 
 class IdentifierError(ValueError):

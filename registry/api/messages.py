@@ -4,7 +4,7 @@ marshmallow needs its messages as plain strings, so they stay English inside it;
 translates each one when it builds the JSON error.
 """
 
-from flask_babel import lazy_gettext as _l
+from registry.translation import lazy_gettext as _l
 
 MARSHMALLOW_MESSAGES = (
     _l("Missing data for required field."),

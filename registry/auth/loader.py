@@ -1,10 +1,9 @@
 """How Flask-Login finds the user behind a session."""
 
-from flask_babel import lazy_gettext as _l
-
 from registry.api.tokens import user_from_bearer_token
 from registry.extensions import db
 from registry.models import User
+from registry.translation import lazy_gettext as _l
 
 
 def configure_login(login_manager) -> None:

@@ -2,19 +2,31 @@
 runs the same number of queries however many rows stand behind it."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from registry.dashboard.queries import stalled_projects
 from registry.extensions import db
 from registry.introductions.queries import newest_first, visible_introductions
-from registry.models import Company, CompanyOkved, Introduction, Need, Project, ProjectParticipant, User
+from registry.models import (
+    AuditEntry,
+    Company,
+    CompanyOkved,
+    Introduction,
+    Need,
+    Project,
+    ProjectParticipant,
+    User,
+)
+from registry.models.base import utcnow
 from registry.services import matching
+from registry.translation import lazy_gettext as _l
 
 NEEDS_LISTED = 50
+RENAMES_SHOWN_FOR = timedelta(days=30)
 NEEDS_MATCHED = 10  # the most recent open needs get their best suppliers: one ranking each
 MATCHES_PER_NEED = 3
 OPPORTUNITIES_SHOWN = 10
@@ -106,6 +118,7 @@ class OfficialCabinet:
     pending_representatives: list[User]
     awaiting_answer: list[Introduction]
     stalled: list[Project]
+    renamed: list[tuple[AuditEntry, Company]]  # recent renames: the old name is what officials knew the firm by
 
 
 def official_cabinet(user, *, stalled_after_days: int) -> OfficialCabinet:
@@ -123,4 +136,9 @@ def official_cabinet(user, *, stalled_after_days: int) -> OfficialCabinet:
     # An official's stalled projects are those they are responsible for; an administrator sees them all.
     mine = (Project.responsible_id == user.id,) if user.role == "official" else ()
     stalled = stalled_projects(stalled_after_days=stalled_after_days, limit=ROWS_LISTED, where=mine)
-    return OfficialCabinet(region_id, companies, representatives, awaiting, stalled)
+    renamed = db.session.execute(
+        select(AuditEntry, Company).join(Company, Company.id == AuditEntry.entity_id)
+        .where(AuditEntry.action == "company.rename", AuditEntry.entity_type == "company",
+               AuditEntry.created_at >= utcnow() - RENAMES_SHOWN_FOR, *in_region)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(ROWS_LISTED)).tuples().all()
+    return OfficialCabinet(region_id, companies, representatives, awaiting, stalled, renamed)

@@ -1,7 +1,6 @@
 """Forms of the catalogue: the list's filters, the company profile, offers, contacts and verification."""
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -26,6 +25,7 @@ from registry.extensions import db
 from registry.i18n import localized
 from registry.labels import VERIFICATION_LABELS
 from registry.models import Capability, Region
+from registry.translation import lazy_gettext as _l
 
 SORT_LABELS = {
     "name": _l("By name"),

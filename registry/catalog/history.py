@@ -1,13 +1,13 @@
 """Company change history in words: audit entries of a company as its page shows them."""
 
-from flask_babel import lazy_gettext as _l
-
 from registry.labels import label
+from registry.translation import lazy_gettext as _l
 
 ACTION_LABELS = {
     "company.create": _l("Company registered"),
     "company.update": _l("Profile changed"),
     "company.verification": _l("Verification changed"),
+    "company.rename": _l("Company renamed"),
     "offer.create": _l("Capability added"),
     "offer.update": _l("Capability changed"),
     "offer.delete": _l("Capability deleted"),
@@ -29,6 +29,8 @@ FIELD_LABELS = {
     "capability": _l("Capability"),
     "text": _l("Description"),
     "verification": _l("Verification"),
+    "previous_name": _l("Previous name"),
+    "because": _l("Because these changed"),
 }
 HIDDEN_FIELDS = {"offer_id"}
 LONGEST_VALUE = 120
@@ -37,6 +39,8 @@ LONGEST_VALUE = 120
 def _value_text(field: str, value) -> str:
     if field == "verification":
         return label("verification", value)
+    if field == "because":  # the identity fields whose change sent a firm back to verification
+        return ", ".join(str(FIELD_LABELS.get(name, name)) for name in value)
     if isinstance(value, list):
         value = ", ".join(str(item) for item in value)
     text = "—" if value in (None, "") else str(value)

@@ -1,6 +1,5 @@
 """The event form: participants are chosen by INN or exact name, one a line (works for hundreds of firms)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -12,6 +11,7 @@ from registry.labels import EVENT_KIND_LABELS
 from registry.models import Region
 from registry.models.event import EVENT_KINDS
 from registry.projects.forms import CompanyListField, optional_int
+from registry.translation import lazy_gettext as _l
 
 
 class EventForm(FlaskForm):

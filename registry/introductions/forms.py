@@ -1,11 +1,11 @@
 """Forms beside an introduction: the receiving firm's answer and a message to the other firm."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from registry.services.introductions import ANSWER_NOTE_MAX_LENGTH, MESSAGE_MAX_LENGTH
+from registry.translation import lazy_gettext as _l
 
 
 class AnswerForm(FlaskForm):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from huey import crontab
 from sqlalchemy import update
 
@@ -20,6 +19,7 @@ from registry.models import Job, Need
 from registry.models.base import utcnow
 from registry.services import ServiceError, alerts, exports, imports, jobs, mail, reports
 from registry.transfer import uploads
+from registry.translation import lazy_gettext as _l
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 STUCK_AFTER = timedelta(hours=6)  # a job "running" this long lost its worker (killed, machine gone)
@@ -59,8 +59,15 @@ def own_upload(job: Job) -> uploads.Upload:
 def check_import(job: Job) -> None:
     """The preview: a dry run that counts registered records as updates (the official then chooses)."""
     upload = own_upload(job)
-    report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None, update_existing=True,
-                                 dry_run=True)
+    try:
+        report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None, update_existing=True,
+                                     dry_run=True)
+    except imports.ImportFileError:
+        # A file that cannot be imported (unreadable, or beyond the limits: a zip bomb) is not kept either.
+        db.session.rollback()
+        uploads.discard(upload.token)
+        db.session.commit()
+        raise
     db.session.rollback()  # a dry run keeps nothing, whatever it touched
     job.result = report.summary()
 

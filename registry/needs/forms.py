@@ -1,12 +1,12 @@
 """Forms of the needs area: post or edit a need, change its status."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from registry.catalog.forms import capability_choices, validate_okved_list
 from registry.labels import NEED_STATUS_LABELS
+from registry.translation import lazy_gettext as _l
 
 
 class NeedForm(FlaskForm):

@@ -1,7 +1,6 @@
 """Forms for projects: filters of the pipeline, create/edit, stage change; and a company-list field that
 events use too (one company a line, by INN or exact name: usable with hundreds of companies)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
@@ -12,6 +11,7 @@ from registry.i18n import localized
 from registry.labels import STAGE_LABELS
 from registry.models import Capability, Company, Event, Region, User
 from registry.models.project import NOTE_REQUIRED_STAGES, STAGES
+from registry.translation import lazy_gettext as _l
 
 
 def optional_int(value):

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from flask import current_app, url_for
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from registry.i18n import localized
 from registry.labels import label
 from registry.projects import bp
+from registry.translation import lazy_gettext as _l
 
 
 @bp.app_template_filter("rub")

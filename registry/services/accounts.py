@@ -1,7 +1,6 @@
 """Accounts as people use them: registering for a company, approving that link, passwords."""
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -9,6 +8,7 @@ from registry.extensions import db
 from registry.models import Company, User
 from registry.services import Conflict, ServiceError, audit, mail, search
 from registry.services.companies import find_region
+from registry.translation import lazy_gettext as _l
 from registry.validators import IdentifierError, validate_inn
 
 RESET_MAX_AGE = 3600 * 2

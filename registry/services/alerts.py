@@ -18,7 +18,6 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -35,6 +34,7 @@ from registry.models.project import CLOSED_STAGES
 from registry.services import ServiceError, audit, jobs, mail
 from registry.services import matching as matching_service
 from registry.services.reports import local_zone
+from registry.translation import lazy_gettext as _l
 
 # A need that matches more firms than this is too general for a mail to help any of them.
 MOST_FIRMS_ALERTED = 25

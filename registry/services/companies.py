@@ -8,18 +8,21 @@ import re
 from types import SimpleNamespace
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, insert, or_, select
 
 from registry.extensions import db
+from registry.links import external_url
 from registry.models import CapabilityOffer, Company, CompanyOkved, Contact, OkvedCode, Region
 from registry.models.base import utcnow
 from registry.models.company import VERIFICATION_STATES
-from registry.services import Conflict, ServiceError, alerts, audit, search
+from registry.services import Conflict, ServiceError, alerts, audit, notifications, search
 from registry.services import matching as matching_service
+from registry.translation import lazy_gettext as _l
 from registry.validators import IdentifierError, validate_inn, validate_ogrn
 
 TEXT_FIELDS = ("name", "legal_form", "city", "description", "website")
+IDENTITY_FIELDS = {"inn": _l("INN"), "ogrn": _l("OGRN"), "region": _l("Region")}  # what a verification vouches for
 COMPANY_COLUMNS = ("inn", "ogrn", "name", "legal_form", "city", "description", "website", "employees")
 OKVED_SPLIT = re.compile(r"[;,\s]+")
 
@@ -241,11 +244,32 @@ def update_company(company: Company, data: dict, *, actor=None) -> Company:
 
 def apply_changes(company: Company, clean: dict, *, actor=None, classify=None) -> dict:
     """Applies clean values; audits and returns only the fields that really changed."""
+    previous_name = company.name
     changed = _apply(company, clean, classify)
     db.session.flush()
     if changed:
         audit.record(actor, "company.update", company, **changed)
+        _check_identity(company, changed, previous_name=previous_name, actor=actor)
     return changed
+
+
+def _check_identity(company: Company, changed: dict, *, previous_name: str, actor) -> None:
+    """A verified badge vouches for who the firm is. A new INN, OGRN or region sends it back to verification
+    and the region's officials are told; a new name is recorded with the old one, for the officials' desk."""
+    if "name" in changed:
+        audit.record(actor, "company.rename", company, previous_name=previous_name, name=company.name)
+    identity = [field for field in IDENTITY_FIELDS if field in changed]
+    if not identity or company.verification != "verified":
+        return
+    company.verification = "pending"
+    audit.record(actor, "company.verification", company, verification="pending", because=identity)
+    db.session.flush()
+    fields = LazyString(lambda: ", ".join(str(IDENTITY_FIELDS[field]) for field in identity))
+    notifications.notify_region_officials(
+        company.region_id, _l("%(company)s awaits verification again", company=company.name),
+        _l("%(company)s was verified, but its %(fields)s changed: it awaits verification again.",
+           company=company.name, fields=fields),
+        link=external_url("catalog.detail", company_id=company.id), leave_out=actor)
 
 
 def _new_company(clean: dict, classify=None) -> Company:

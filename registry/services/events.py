@@ -1,11 +1,10 @@
 """Round tables, delegation visits and fairs."""
 
-from flask_babel import lazy_gettext as _l
-
 from registry.extensions import db
 from registry.models import Event, EventParticipant
 from registry.models.event import EVENT_KINDS
 from registry.services import ServiceError, audit
+from registry.translation import lazy_gettext as _l
 
 EVENT_FIELDS = ("kind", "title", "held_on", "date_note", "place", "region", "description")
 

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from registry.catalog.queries import CatalogFilters, company_query
@@ -35,18 +34,13 @@ from registry.models import (
     need_okved,
 )
 from registry.services import ServiceError, audit
-from registry.services.imports import FORMATS, FORMULA_STARTS, KINDS
+from registry.services.cells import neutralise
+from registry.services.imports import FORMATS, KINDS
+from registry.translation import lazy_gettext as _l
 
 DATE_FORMAT = "DD.MM.YYYY"
 MONEY_FORMAT = "#,##0.00"
 CSV_DELIMITER = ";"  # what Russian Excel writes and reads
-
-
-def neutralise(value):
-    """A text cell a spreadsheet would run as a formula gets a quote in front; other values stay."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -298,7 +292,7 @@ def write_template(stream: IO[bytes], kind: str, fmt: str) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(EXPORTS[kind][2])[:31]
-    sheet.append(headers)
+    sheet.append([neutralise(header) for header in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = max(14, len(cell.value) + 4)
@@ -308,6 +302,7 @@ def write_template(stream: IO[bytes], kind: str, fmt: str) -> None:
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for column in columns:
-        notes.append([column.header_ru, ", ".join((column.header_en, *column.aliases)), "да" if column.required else ""])
+        notes.append([neutralise(value) for value in
+                      (column.header_ru, ", ".join((column.header_en, *column.aliases)), "да" if column.required else "")])
     notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 26, 60
     workbook.save(stream)

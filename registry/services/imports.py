@@ -14,13 +14,15 @@ import difflib
 import gc
 import io
 import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zipfile import BadZipFile, ZipFile
 
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
+from flask import current_app
+from flask_babel import force_locale, format_decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -33,13 +35,13 @@ from registry.services import companies as company_service
 from registry.services import matching as matching_service
 from registry.services import needs as need_service
 from registry.services import projects as project_service
+from registry.services.cells import FORMULA_STARTS
+from registry.translation import lazy_gettext as _l
 from registry.validators import IdentifierError, validate_inn
 
 KINDS = ("companies", "needs", "projects")
 KIND_TITLES = {"companies": _l("Companies"), "needs": _l("Needs"), "projects": _l("Projects")}
 FORMATS = ("xlsx", "csv")
-# A spreadsheet program runs a cell that starts with one of these as a formula (see exports).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIKELY_DUPLICATE_RATIO = 0.85
 CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 
@@ -203,10 +205,14 @@ class Table:
 
 
 def read_table(content: bytes, filename: str) -> Table:
-    """The first sheet of an XLSX file or a CSV file: header row, then the non-blank data rows."""
+    """The first sheet of an XLSX file or a CSV file: header row, then the non-blank data rows.
+
+    Bounded by IMPORT_MAX_UNPACKED_MB, IMPORT_MAX_ROWS and IMPORT_MAX_COLUMNS: a file beyond them is
+    refused before it can take a worker's memory and time (every door, web, job and CLI, reads here)."""
+    limits = Limits.configured()
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension == "xlsx" or (extension != "csv" and content[:4] == b"PK\x03\x04"):
-        rows = _xlsx_rows(content)
+        rows = _xlsx_rows(content, limits)
     elif extension == "csv":
         rows = _csv_rows(content)
     elif extension == "xls":
@@ -217,34 +223,81 @@ def read_table(content: bytes, filename: str) -> Table:
         header = next(rows)
     except StopIteration:
         raise ImportFileError(_l("The file is empty: the first row must hold the column headers.")) from None
-    headers = [str(cell).strip() if cell is not None else "" for cell in header]
+    except csv.Error:
+        raise ImportFileError(_l("The CSV file cannot be read: save it again as «CSV UTF-8».")) from None
+    if any(cell not in (None, "") for cell in header[limits.columns:]):
+        raise ImportFileError(_l("The file has more than %(limit)s columns: keep only the columns of the template.",
+                                 limit=format_decimal(limits.columns)))
+    headers = [str(cell).strip() if cell is not None else "" for cell in header[:limits.columns]]
     data = []
-    for number, values in enumerate(rows, start=2):
-        cells = [_cell(value) for value in values]
-        if any(cells):
-            data.append((number, cells))
+    try:
+        for number, values in enumerate(rows, start=2):
+            if number > limits.rows + 1:
+                raise ImportFileError(_l("The file has more than %(limit)s rows: split it into files of at most "
+                                         "%(limit)s rows.", limit=format_decimal(limits.rows)))
+            cells = [_cell(value) for value in values[:limits.columns]]
+            if any(cells):
+                data.append((number, cells))
+    except csv.Error:
+        raise ImportFileError(_l("The CSV file cannot be read: save it again as «CSV UTF-8».")) from None
     return Table(headers, data)
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple]:
-    from zipfile import BadZipFile
+@dataclass(frozen=True)
+class Limits:
+    unpacked_bytes: int
+    rows: int
+    columns: int
 
+    @classmethod
+    def configured(cls) -> Limits:
+        config = current_app.config
+        return cls(config["IMPORT_MAX_UNPACKED_MB"] * 1024 * 1024, config["IMPORT_MAX_ROWS"],
+                   config["IMPORT_MAX_COLUMNS"])
+
+
+def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[tuple]:
     from openpyxl import load_workbook
 
     try:
+        _check_unpacked_size(content, limits.unpacked_bytes)
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError):
+    except ImportFileError:
+        raise
+    except (BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error):
         raise ImportFileError(_l("The file cannot be read as an Excel workbook (.xlsx).")) from None
     sheet = workbook.worksheets[0]
-    sheet.reset_dimensions()  # some programs write a wrong sheet size; read every row there is
+    sheet.reset_dimensions()  # some programs write a wrong sheet size; read every row there is, within the limits
 
     def rows():
         try:
-            yield from sheet.iter_rows(values_only=True)
+            # One row past each limit: enough to tell that the file goes beyond it.
+            yield from sheet.iter_rows(max_row=limits.rows + 2, max_col=limits.columns + 1, values_only=True)
         finally:
             workbook.close()
 
     return rows()
+
+
+def _check_unpacked_size(content: bytes, limit: int) -> None:
+    """Refuses a workbook whose members unpack to more than `limit` bytes in all: first by the sizes its
+    directory declares, then by unpacking it (a forged directory cannot hide a bomb), a megabyte at a time."""
+    with ZipFile(io.BytesIO(content)) as archive:
+        members = archive.infolist()
+        if sum(member.file_size for member in members) > limit:
+            raise _too_large(limit)
+        unpacked = 0
+        for member in members:
+            with archive.open(member) as stream:
+                while chunk := stream.read(1024 * 1024):
+                    unpacked += len(chunk)
+                    if unpacked > limit:
+                        raise _too_large(limit)
+
+
+def _too_large(limit: int) -> ImportFileError:
+    return ImportFileError(_l("The workbook unpacks to more than %(limit)s MB and was refused: split it into "
+                              "smaller files or save it as CSV.", limit=format_decimal(limit // (1024 * 1024))))
 
 
 def _csv_rows(content: bytes) -> Iterator[list]:

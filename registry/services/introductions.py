@@ -4,7 +4,6 @@ other beside it, and an official turns it into a project. Every step tells the o
 
 
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from registry.extensions import db
@@ -15,6 +14,7 @@ from registry.models.base import utcnow
 from registry.models.introduction import ANSWERS
 from registry.services import ServiceError, audit, projects
 from registry.services.notifications import Recipients, notify_company
+from registry.translation import lazy_gettext as _l
 
 MESSAGE_MAX_LENGTH = 2000
 ANSWER_NOTE_MAX_LENGTH = 1000

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 
 from registry.extensions import db
@@ -23,6 +22,7 @@ from registry.jobs.queue import queue
 from registry.models import Job
 from registry.models.base import utcnow
 from registry.services import ServiceError
+from registry.translation import lazy_gettext as _l
 
 TO_QUEUE = "jobs_to_queue"  # ids in session.info, queued after the commit
 COLLECTING = "jobs_collecting"  # kind -> this transaction's job that collects ids (submit_collected)

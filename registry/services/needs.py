@@ -2,8 +2,6 @@
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from registry.extensions import db
 from registry.models import Company, Need
 from registry.models.base import utcnow
@@ -11,6 +9,7 @@ from registry.models.need import NEED_STATUSES
 from registry.services import ServiceError, alerts, audit, search
 from registry.services import matching as matching_service
 from registry.services.companies import check_okved, split_okved
+from registry.translation import lazy_gettext as _l
 
 
 def validate_need_data(data: dict, *, partial: bool = False) -> dict:

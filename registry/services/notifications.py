@@ -50,12 +50,18 @@ def recipients_for(company: Company) -> Recipients:
     people = _unique(Recipient(email.strip()) for email in emails if email and email.strip())
     if people:
         return Recipients(company, CONTACTS, people)
-    officials = db.session.scalars(
-        select(User).where(User.role == "official", User.region_id == company.region_id, User.active.is_(True))
-        .order_by(User.id)).all()
+    officials = region_officials(company.region_id)
     if officials:
-        return Recipients(company, OFFICIALS, _unique(Recipient(u.email, u.locale) for u in officials))
+        return Recipients(company, OFFICIALS, officials)
     return Recipients(company, NOBODY)
+
+
+def region_officials(region_id: int) -> list[Recipient]:
+    """The active officials responsible for a region (one query)."""
+    officials = db.session.scalars(
+        select(User).where(User.role == "official", User.region_id == region_id, User.active.is_(True))
+        .order_by(User.id)).all()
+    return _unique(Recipient(u.email, u.locale) for u in officials)
 
 
 def _unique(recipients) -> list[Recipient]:
@@ -76,18 +82,35 @@ def notify_company(company: Company, subject, body, *, link: str | None = None,
     read first why the mail came to them.
     """
     found = recipients or recipients_for(company)
+
+    def in_their_place() -> str:
+        return _("%(company)s has neither a user nor an e-mail address in the registry, so this message comes to "
+                 "you as the responsible official of %(region)s. Please pass it on.",
+                 company=company.name, region=localized(company.region))
+
+    write_mails(found.people, subject, body, link=link, preface=in_their_place if found.kind == OFFICIALS else None)
+    return found
+
+
+def notify_region_officials(region_id: int, subject, body, *, link: str | None = None, leave_out=None) -> list[Recipient]:
+    """Mails the officials of a region (but not `leave_out`, a user who did what the mail is about)."""
+    skip = (getattr(leave_out, "email", None) or "").lower()
+    people = [person for person in region_officials(region_id) if person.email.lower() != skip]
+    write_mails(people, subject, body, link=link)
+    return people
+
+
+def write_mails(people: list[Recipient], subject, body, *, link: str | None = None, preface=None) -> None:
+    """One mail per person, each in their own language (`preface`, if given, is called in it)."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
-    for person in found.people:
+    for person in people:
         with force_locale(person.locale or default):
             parts = [str(part) for part in (body if isinstance(body, list | tuple) else [body])]
-            if found.kind == OFFICIALS:
-                parts.insert(0, _("%(company)s has neither a user nor an e-mail address in the registry, so this "
-                                  "message comes to you as the responsible official of %(region)s. Please pass it on.",
-                                  company=company.name, region=localized(company.region)))
+            if preface is not None:
+                parts.insert(0, preface())
             if link:
                 parts.append(link)
             mail.send(person.email, str(subject), "\n\n".join(parts))
-    return found
 
 
 def describe(found: Recipients) -> str:

@@ -2,13 +2,12 @@
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
-
 from registry.extensions import db
 from registry.models import Project, ProjectParticipant, StageChange
 from registry.models.base import utcnow
 from registry.models.project import NOTE_REQUIRED_STAGES, PARTICIPANT_ROLES, STAGES
 from registry.services import ServiceError, audit
+from registry.translation import lazy_gettext as _l
 
 MAX_VALUE_RUB = Decimal(10) ** 15  # Numeric(18, 2) holds up to 10^16
 

@@ -29,6 +29,7 @@ from registry.models import Company, Project, ProjectParticipant, StageChange
 from registry.models.base import utcnow
 from registry.models.project import CLOSED_STAGES, STAGES
 from registry.services import audit
+from registry.services.cells import neutralise
 
 SUMMARY, PROJECTS, CHANGES = "Сводка", "Проекты", "Смены стадий"
 PROJECT_COLUMNS = (  # header, width
@@ -106,13 +107,13 @@ def _stage(code: str | None) -> str:
 def _summary_sheet(sheet, projects: list[Project], period: Period) -> None:
     sheet.title = SUMMARY
     today = date.today()
-    sheet.append(["Отчёт о проектах межрегиональной кооперации"])
+    _append(sheet, ["Отчёт о проектах межрегиональной кооперации"])
     sheet["A1"].font = TITLE
-    sheet.append([f"Период смен стадий: {period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}; "
+    _append(sheet, [f"Период смен стадий: {period.start:%d.%m.%Y} – {period.end:%d.%m.%Y}; "
                   f"сформирован {utcnow().astimezone(local_zone()):%d.%m.%Y %H:%M}"])
-    sheet.append([])
+    _append(sheet, [])
 
-    sheet.append(["Проекты по стадиям"])
+    _append(sheet, ["Проекты по стадиям"])
     sheet.cell(sheet.max_row, 1).font = BOLD
     _header(sheet, ["Стадия", "Проектов", "Стоимость, руб."])
     counts, values = Counter(), defaultdict(Decimal)
@@ -120,15 +121,15 @@ def _summary_sheet(sheet, projects: list[Project], period: Period) -> None:
         counts[project.stage] += 1
         values[project.stage] += project.value_rub or Decimal(0)
     for stage in STAGES:
-        sheet.append([_stage(stage), counts[stage], values[stage]])
+        _append(sheet, [_stage(stage), counts[stage], values[stage]])
         sheet.cell(sheet.max_row, 3).number_format = MONEY_FORMAT
-    sheet.append(["Итого", len(projects), sum(values.values(), Decimal(0))])
+    _append(sheet, ["Итого", len(projects), sum(values.values(), Decimal(0))])
     for cell in sheet[sheet.max_row]:
         cell.font = BOLD
     sheet.cell(sheet.max_row, 3).number_format = MONEY_FORMAT
-    sheet.append([])
+    _append(sheet, [])
 
-    sheet.append(["Регионы: поставщик → заказчик (число проектов)"])
+    _append(sheet, ["Регионы: поставщик → заказчик (число проектов)"])
     sheet.cell(sheet.max_row, 1).font = BOLD
     pairs = region_pairs(projects)
     suppliers = sorted({supplier for supplier, _ in pairs})
@@ -136,24 +137,24 @@ def _summary_sheet(sheet, projects: list[Project], period: Period) -> None:
     if pairs:
         _header(sheet, ["Поставщик \\ Заказчик", *customers])
         for supplier in suppliers:
-            sheet.append([supplier, *[pairs.get((supplier, customer)) or None for customer in customers]])
+            _append(sheet, [supplier, *[pairs.get((supplier, customer)) or None for customer in customers]])
     else:
-        sheet.append(["Нет проектов, где есть и поставщик, и заказчик."])
-    sheet.append([])
+        _append(sheet, ["Нет проектов, где есть и поставщик, и заказчик."])
+    _append(sheet, [])
 
     after_days = current_app.config.get("STALLED_AFTER_DAYS", 30)
-    sheet.append([f"Застопорившиеся проекты (нет изменений {after_days} дней или прошёл срок следующего шага)"])
+    _append(sheet, [f"Застопорившиеся проекты (нет изменений {after_days} дней или прошёл срок следующего шага)"])
     sheet.cell(sheet.max_row, 1).font = BOLD
     _header(sheet, ["Проект", "Стадия", "Изменён", "Срок следующего шага", "Причина"])
     stalled = [(project, reason) for project in projects
                if (reason := stalled_reason(project, today, after_days))]
     for project, reason in stalled:
-        sheet.append([project.title, _stage(project.stage), project.updated_at.date() if project.updated_at else None,
+        _append(sheet, [project.title, _stage(project.stage), project.updated_at.date() if project.updated_at else None,
                       project.next_step_due, reason])
         for column in (3, 4):
             sheet.cell(sheet.max_row, column).number_format = DATE_FORMAT
     if not stalled:
-        sheet.append(["Таких проектов нет."])
+        _append(sheet, ["Таких проектов нет."])
     widths = [44, 16, 18, 20, 40] + [18] * max(0, len(customers) - 4)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -178,7 +179,7 @@ def _projects_sheet(sheet, projects: list[Project]) -> None:
                              for p in project.participants if p.role == role)
 
         regions = "\n".join(dict.fromkeys(p.company.region.name_ru for p in project.participants))
-        sheet.append([number, project.title, _stage(project.stage), project.value_rub, names("customer"),
+        _append(sheet, [number, project.title, _stage(project.stage), project.value_rub, names("customer"),
                       names("supplier"), names("partner"), regions,
                       project.direction.name_ru if project.direction else "", project.next_step, project.next_step_due,
                       project.responsible.email if project.responsible else "",
@@ -196,7 +197,7 @@ def _projects_sheet(sheet, projects: list[Project]) -> None:
 def _changes_sheet(sheet, changes: list[StageChange]) -> None:
     _header(sheet, [header for header, _ in CHANGE_COLUMNS])
     for change in changes:
-        sheet.append([change.changed_at.astimezone(local_zone()).date(), change.project.title, _stage(change.from_stage),
+        _append(sheet, [change.changed_at.astimezone(local_zone()).date(), change.project.title, _stage(change.from_stage),
                       _stage(change.to_stage), change.note, change.actor.email if change.actor else ""])
         row = sheet[sheet.max_row]
         row[0].number_format = DATE_FORMAT
@@ -206,8 +207,13 @@ def _changes_sheet(sheet, changes: list[StageChange]) -> None:
     sheet.freeze_panes = "A2"
 
 
+def _append(sheet, values) -> None:
+    """Every row goes through the exports' neutraliser: titles and names are input, never formulas."""
+    sheet.append([neutralise(value) for value in values])
+
+
 def _header(sheet, headers: list[str]) -> None:
-    sheet.append(headers)
+    _append(sheet, headers)
     for cell in sheet[sheet.max_row]:
         cell.font, cell.fill = BOLD, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")

@@ -1,13 +1,13 @@
 import hashlib
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from registry.extensions import db
 from registry.models import ApiToken, Company, Region, User
 from registry.models.user import ROLES
 from registry.services import ServiceError, audit
+from registry.translation import lazy_gettext as _l
 
 
 def create_user(email: str, password: str, role: str, *, region_iso: str | None = None,

@@ -1,10 +1,11 @@
 """Forms of the import and export page."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import Optional, ValidationError
+
+from registry.translation import lazy_gettext as _l
 
 KIND_CHOICES = (("companies", _l("Companies")), ("needs", _l("Needs")), ("projects", _l("Projects")))
 

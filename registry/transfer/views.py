@@ -21,11 +21,10 @@ from registry.transfer import bp, uploads
 from registry.transfer.forms import ConfirmForm, ExportForm, ReportForm, UploadForm
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
-DEFAULT_MAX_UPLOAD_MB = 10
 
 
 def max_upload_bytes() -> int:
-    return int(current_app.config.get("TRANSFER_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024
+    return int(current_app.config["TRANSFER_MAX_UPLOAD_MB"]) * 1024 * 1024
 
 
 @bp.get("/")
@@ -53,8 +52,9 @@ def upload():
     if len(content) > max_upload_bytes():
         form.file.errors.append(_("The file is larger than %(size)s MB.", size=max_upload_bytes() // (1024 * 1024)))
         return render_page(form, 400)
-    token = uploads.save(content, form.file.data.filename or "upload", form.kind.data, current_user)
-    check = jobs.submit("check_import", {"token": token}, user=current_user)
+    filename = form.file.data.filename or "upload"
+    token = uploads.save(content, filename, form.kind.data, current_user)
+    check = jobs.submit("check_import", {"token": token, "filename": filename}, user=current_user)
     db.session.commit()
     return redirect(url_for("transfer.preview", token=token, check=check.id))
 
@@ -70,14 +70,20 @@ def load_upload(token):
 @roles_required("official", "admin")
 def preview(token):
     """The check of every row, run by the job worker; the page waits for it, then shows the report."""
-    upload = load_upload(token)
     check = db.session.get(Job, request.args.get("check", type=int) or 0)
-    if check is None or check.user_id != current_user.id or check.params.get("token") != token:
-        check = jobs.submit("check_import", {"token": token}, user=current_user)  # e.g. a bookmarked page
+    own_check = check is not None and check.user_id == current_user.id and check.params.get("token") == token
+    upload = uploads.load(token, current_user)
+    if upload is None:
+        if own_check and check.state == "failed":  # a refused file is deleted at once: its check says why
+            return render_template("transfer/checking.html", filename=check.params.get("filename", ""), job=check,
+                                   status=job_status(check))
+        abort(404)
+    if not own_check:  # e.g. a bookmarked page
+        check = jobs.submit("check_import", {"token": token, "filename": upload.filename}, user=current_user)
         db.session.commit()
         return redirect(url_for("transfer.preview", token=token, check=check.id))
     if check.state != "done":
-        return render_template("transfer/checking.html", upload=upload, job=check, status=job_status(check))
+        return render_template("transfer/checking.html", filename=upload.filename, job=check, status=job_status(check))
     return render_template("transfer/preview.html", report=check.result, upload=upload, form=ConfirmForm())
 
 

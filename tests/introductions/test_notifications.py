@@ -2,11 +2,11 @@
 and the sentence that says so."""
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from registry.models import Contact, OutboxMessage
 from registry.services import notifications
+from registry.translation import lazy_gettext as _l
 from tests.factories import make_company, make_user, region
 
 

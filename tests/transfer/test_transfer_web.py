@@ -121,11 +121,11 @@ def test_a_wrong_file_type_is_refused_on_the_form(client, login, db, filename, m
 def test_a_file_too_large_is_refused(app, client, login, db):
     login(make_user("official"))
     db.session.commit()
-    app.config["TRANSFER_MAX_UPLOAD_MB"] = 1
+    limit, app.config["TRANSFER_MAX_UPLOAD_MB"] = app.config["TRANSFER_MAX_UPLOAD_MB"], 1
     try:
         response = upload(client, b"x" * (1024 * 1024 + 10), "firms.csv")
     finally:
-        app.config.pop("TRANSFER_MAX_UPLOAD_MB")
+        app.config["TRANSFER_MAX_UPLOAD_MB"] = limit
     assert response.status_code == 400 and "Файл больше 1 МБ" in response.text
 
 

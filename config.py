@@ -5,6 +5,9 @@
 """
 
 import os
+from urllib.parse import urlsplit
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
 
 class ConfigError(RuntimeError):
@@ -40,6 +43,13 @@ class Config:
     # Where the registry is reached from outside: links in mails are built from it, since a worker has no
     # request to take a host from (and a request's Host header is not to be trusted in a mail).
     EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
+    # Host names answered (Flask's TRUSTED_HOSTS, filled by `finish`): comma-separated, "*" for any; unset, the
+    # host of EXTERNAL_URL. Any other Host header gets a 400, so nothing can be built from a forged one.
+    TRUSTED_HOSTS_SETTING = os.environ.get("TRUSTED_HOSTS", "")
+    # Proxies in front of the registry (0: none): their X-Forwarded-For/-Proto/-Host/-Port/-Prefix are believed
+    # for this many hops, so client addresses (rate limits) and https are the real ones. More would let
+    # clients forge them.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     # A firm is alerted to a new need when its match scores above this. On the four judged sets (58 needs,
     # benchmarks/match_quality.py's files) 0.35 keeps 79 of 82 good suppliers (grade 2) and sends about one
     # and a half unjudged or poor suppliers per need (88 of 1,591); 0.30 sends 57 % more poor ones for one
@@ -56,6 +66,12 @@ class Config:
     @classmethod
     def check(cls):
         """Called by the app factory; production overrides it to refuse unsafe starts."""
+
+    @staticmethod
+    def finish(settings: dict) -> None:
+        """Settings derived from others, once overrides are applied (`settings` is the app's config)."""
+        if settings.get("TRUSTED_HOSTS") is None:
+            settings["TRUSTED_HOSTS"] = allowed_hosts(settings["EXTERNAL_URL"], settings["TRUSTED_HOSTS_SETTING"])
 
 
 class DevelopmentConfig(Config):
@@ -94,6 +110,17 @@ class ProductionConfig(Config):
             raise ConfigError("EXTERNAL_URL must be an https:// address in production: links in mails use it.")
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.EXTERNAL_URL = os.environ["EXTERNAL_URL"]
+
+
+def allowed_hosts(external_url: str, configured: str) -> list[str] | None:
+    """The host names to answer: those configured ("*": any, None), else EXTERNAL_URL's (both loopback names
+    for a local address, as a browser on the machine may use either)."""
+    if configured.strip() == "*":
+        return None
+    if configured.strip():
+        return [host.strip() for host in configured.split(",") if host.strip()]
+    host = urlsplit(external_url).hostname
+    return list(LOOPBACK_HOSTS) if host in LOOPBACK_HOSTS else [host]
 
 
 CONFIGS = {

@@ -28,6 +28,7 @@ def register_config(app: Flask, config) -> None:
     config.check()
     app.config.from_object(config)
     app.config.update(overrides)
+    config.finish(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(config.DATABASE_URL_VARIABLE) or default_database(app)
     if not app.config.get("JOBS_URL"):

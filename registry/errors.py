@@ -1,6 +1,7 @@
 """Error pages in the user's language, and JSON errors for the API; never a stack trace."""
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -53,6 +54,8 @@ def error_response(error: HTTPException):
     if wants_json():
         data = getattr(error, "data", None) or {}
         return {"message": str(data.get("message") or title), "errors": field_errors(data)}, code, headers
+    if request_ctx.url_adapter is None:  # a refused Host header: no link can be built for it, so no page
+        return str(title), code, [*headers, ("Content-Type", "text/plain; charset=utf-8")]
     return render_template("errors/error.html", code=code, title=title), code, headers
 
 

@@ -7,6 +7,8 @@
 import os
 from urllib.parse import urlsplit
 
+from sqlalchemy import make_url
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
 
@@ -21,6 +23,11 @@ class Config:
     DATABASE_URL_VARIABLE = "DATABASE_URL"
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A stalled database must give a quick «try again» (503), not a worker blocked until gunicorn kills it.
+    # PostgreSQL only (seconds; 0: no limit). The statement timeout stays under gunicorn's timeout
+    # (gunicorn.conf.py); a long bulk command may lift it: DATABASE_STATEMENT_TIMEOUT=0 flask … demo-data.
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "30"))
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"
     LANGUAGES = ("ru", "en")
@@ -72,6 +79,12 @@ class Config:
         """Settings derived from others, once overrides are applied (`settings` is the app's config)."""
         if settings.get("TRUSTED_HOSTS") is None:
             settings["TRUSTED_HOSTS"] = allowed_hosts(settings["EXTERNAL_URL"], settings["TRUSTED_HOSTS_SETTING"])
+        url = make_url(settings["SQLALCHEMY_DATABASE_URI"])
+        if url.get_backend_name() == "postgresql":
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+                **settings["SQLALCHEMY_ENGINE_OPTIONS"],
+                "connect_args": postgresql_timeouts(url, settings["DATABASE_CONNECT_TIMEOUT"],
+                                                    settings["DATABASE_STATEMENT_TIMEOUT"])}
 
 
 class DevelopmentConfig(Config):
@@ -110,6 +123,16 @@ class ProductionConfig(Config):
             raise ConfigError("EXTERNAL_URL must be an https:// address in production: links in mails use it.")
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.EXTERNAL_URL = os.environ["EXTERNAL_URL"]
+
+
+def postgresql_timeouts(url, connect_timeout: int, statement_timeout: float) -> dict:
+    """libpq's connect_timeout, and statement_timeout as a server option added to the URL's own `options`
+    (connect_args would replace them, and the tests' search_path is one)."""
+    options = [url.query["options"]] if url.query.get("options") else []
+    if statement_timeout:
+        options.append(f"-c statement_timeout={round(statement_timeout * 1000)}")
+    return {"connect_timeout": connect_timeout, "options": " ".join(options)} if options else \
+        {"connect_timeout": connect_timeout}
 
 
 def allowed_hosts(external_url: str, configured: str) -> list[str] | None:

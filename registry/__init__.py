@@ -28,9 +28,9 @@ def register_config(app: Flask, config) -> None:
     config.check()
     app.config.from_object(config)
     app.config.update(overrides)
-    config.finish(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(config.DATABASE_URL_VARIABLE) or default_database(app)
+    config.finish(app.config)
     if not app.config.get("JOBS_URL"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["JOBS_URL"] = "sqlite:///" + os.path.join(app.instance_path, "jobs.db")

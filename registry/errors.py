@@ -6,9 +6,9 @@ from flask import Flask, current_app, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
 ERROR_TITLES = {
     400: _l("The request could not be understood"),
@@ -94,3 +94,14 @@ def init_errors(app: Flask) -> None:
         if isinstance(error, SQLAlchemyError):
             forget_the_failed_transaction()
         return error_response(InternalServerError())
+
+    @app.errorhandler(IntegrityError)
+    def duplicate(error):
+        """A unique key taken by a concurrent request on a path whose service does not name the field
+        (those that do answer 409 with it): still a 409, never a 500."""
+        from registry.services import is_unique_violation
+
+        if not is_unique_violation(error):
+            return unexpected(error)
+        forget_the_failed_transaction()
+        return error_response(Conflict())

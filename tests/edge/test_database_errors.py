@@ -6,36 +6,22 @@ import time
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from registry import create_app
-from registry.catalog.fulltext import ensure_fulltext
 from registry.extensions import db
-from registry.models import User
-from registry.services.users import create_token
-from tests.conftest import TEST_DATABASE_URL, make_config
+from tests.conftest import TEST_DATABASE_URL
+from tests.edge.conftest import PASSWORD
 
-PASSWORD = "correct horse battery"
 STALLED = "База данных не отвечает"
 
 
 @pytest.fixture
-def stalled_app(fresh_database_url):
-    """A registry on a database of its own, a statement timeout of 0.3 s, an official with a token, and
-    `stall()`: a context manager that locks the users, tokens and companies as a stuck transaction would."""
-    url = fresh_database_url()
+def stalled_app(own_database_app):
+    """A statement timeout of 0.3 s, and `stall()`: a context manager that locks the users, tokens and
+    companies as a stuck transaction would."""
     settings = {"DATABASE_STATEMENT_TIMEOUT": 0.3}
-    if url.startswith("sqlite"):  # SQLite has no statement timeout: its lock wait plays that part
+    if not TEST_DATABASE_URL:  # SQLite has no statement timeout: its lock wait plays that part
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 0.3}}
-    app = create_app(make_config(url, **settings))
-    with app.app_context():
-        db.create_all()
-        with db.engine.begin() as connection:
-            ensure_fulltext(connection)
-        user = User(email="official@example.org", role="official")
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.flush()
-        app.token = create_token(user)
-        db.session.commit()
+    app = own_database_app(**settings)
+    url = app.url
 
     class Stall:
         def __enter__(self):
@@ -54,14 +40,12 @@ def stalled_app(fresh_database_url):
                 self.engine.dispose()
 
     app.stall = Stall
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 def test_a_logged_in_user_gets_a_russian_503_page_while_the_database_is_stalled(stalled_app):
     client = stalled_app.test_client()
-    assert client.post("/auth/login", data={"email": "official@example.org", "password": PASSWORD}).status_code == 302
+    assert client.post("/auth/login", data={"email": "admin@example.org", "password": PASSWORD}).status_code == 302
     with stalled_app.stall():
         started = time.monotonic()
         response = client.get("/catalog/")

@@ -69,6 +69,10 @@ class Config:
     JOB_RETRY_DELAY = 30  # seconds
     JOB_FILES_KEPT_HOURS = 24
     PER_PAGE = 20
+    # A web page number above this is a 404 (the API refuses it with 422): a larger one overflows the
+    # database's OFFSET, and no listing has that many pages.
+    MAX_PAGE = 100_000
+    HSTS_SECONDS = 0  # Strict-Transport-Security's max-age; production: a year
 
     @classmethod
     def check(cls):
@@ -108,6 +112,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
     @classmethod
     def check(cls):

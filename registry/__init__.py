@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
 
     api.ERROR_SCHEMA = ErrorSchema  # document errors in the registry's shape: {"message", "errors"}
     api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     from registry.auth.loader import configure_login
 
     configure_login(login_manager)

@@ -39,3 +39,6 @@ def own_database_app(fresh_database_url):
     for app in apps:
         with app.app_context():
             db.engine.dispose()
+
+
+from tests.api.conftest import token_for  # noqa: E402,F401  (the API tests' bearer headers)

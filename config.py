@@ -5,6 +5,11 @@
 """
 
 import os
+from urllib.parse import urlsplit
+
+from sqlalchemy import make_url
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 
 
 class ConfigError(RuntimeError):
@@ -18,6 +23,11 @@ class Config:
     DATABASE_URL_VARIABLE = "DATABASE_URL"
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A stalled database must give a quick «try again» (503), not a worker blocked until gunicorn kills it.
+    # PostgreSQL only (seconds; 0: no limit). The statement timeout stays under gunicorn's timeout
+    # (gunicorn.conf.py); a long bulk command may lift it: DATABASE_STATEMENT_TIMEOUT=0 flask … demo-data.
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "30"))
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"
     LANGUAGES = ("ru", "en")
@@ -40,6 +50,13 @@ class Config:
     # Where the registry is reached from outside: links in mails are built from it, since a worker has no
     # request to take a host from (and a request's Host header is not to be trusted in a mail).
     EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
+    # Host names answered (Flask's TRUSTED_HOSTS, filled by `finish`): comma-separated, "*" for any; unset, the
+    # host of EXTERNAL_URL. Any other Host header gets a 400, so nothing can be built from a forged one.
+    TRUSTED_HOSTS_SETTING = os.environ.get("TRUSTED_HOSTS", "")
+    # Proxies in front of the registry (0: none): their X-Forwarded-For/-Proto/-Host/-Port/-Prefix are believed
+    # for this many hops, so client addresses (rate limits) and https are the real ones. More would let
+    # clients forge them.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     # A firm is alerted to a new need when its match scores above this. On the four judged sets (58 needs,
     # benchmarks/match_quality.py's files) 0.35 keeps 79 of 82 good suppliers (grade 2) and sends about one
     # and a half unjudged or poor suppliers per need (88 of 1,591); 0.30 sends 57 % more poor ones for one
@@ -63,10 +80,26 @@ class Config:
     IMPORT_MAX_UNPACKED_MB = int(os.environ.get("IMPORT_MAX_UNPACKED_MB", str(50 * TRANSFER_MAX_UPLOAD_MB)))
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))  # data rows of one file
     IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))  # the templates have at most 14
+    # A web page number above this is a 404 (the API refuses it with 422): a larger one overflows the
+    # database's OFFSET, and no listing has that many pages.
+    MAX_PAGE = 100_000
+    HSTS_SECONDS = 0  # Strict-Transport-Security's max-age; production: a year
 
     @classmethod
     def check(cls):
         """Called by the app factory; production overrides it to refuse unsafe starts."""
+
+    @staticmethod
+    def finish(settings: dict) -> None:
+        """Settings derived from others, once overrides are applied (`settings` is the app's config)."""
+        if settings.get("TRUSTED_HOSTS") is None:
+            settings["TRUSTED_HOSTS"] = allowed_hosts(settings["EXTERNAL_URL"], settings["TRUSTED_HOSTS_SETTING"])
+        url = make_url(settings["SQLALCHEMY_DATABASE_URI"])
+        if url.get_backend_name() == "postgresql":
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+                **settings["SQLALCHEMY_ENGINE_OPTIONS"],
+                "connect_args": postgresql_timeouts(url, settings["DATABASE_CONNECT_TIMEOUT"],
+                                                    settings["DATABASE_STATEMENT_TIMEOUT"])}
 
 
 class DevelopmentConfig(Config):
@@ -93,6 +126,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
     @classmethod
     def check(cls):
@@ -108,6 +142,27 @@ class ProductionConfig(Config):
             raise ConfigError("EXTERNAL_URL must be an https:// address in production: links in mails use it.")
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.EXTERNAL_URL = os.environ["EXTERNAL_URL"]
+
+
+def postgresql_timeouts(url, connect_timeout: int, statement_timeout: float) -> dict:
+    """libpq's connect_timeout, and statement_timeout as a server option added to the URL's own `options`
+    (connect_args would replace them, and the tests' search_path is one)."""
+    options = [url.query["options"]] if url.query.get("options") else []
+    if statement_timeout:
+        options.append(f"-c statement_timeout={round(statement_timeout * 1000)}")
+    return {"connect_timeout": connect_timeout, "options": " ".join(options)} if options else \
+        {"connect_timeout": connect_timeout}
+
+
+def allowed_hosts(external_url: str, configured: str) -> list[str] | None:
+    """The host names to answer: those configured ("*": any, None), else EXTERNAL_URL's (both loopback names
+    for a local address, as a browser on the machine may use either)."""
+    if configured.strip() == "*":
+        return None
+    if configured.strip():
+        return [host.strip() for host in configured.split(",") if host.strip()]
+    host = urlsplit(external_url).hostname
+    return list(LOOPBACK_HOSTS) if host in LOOPBACK_HOSTS else [host]
 
 
 CONFIGS = {

@@ -30,6 +30,7 @@ def register_config(app: Flask, config) -> None:
     app.config.update(overrides)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(config.DATABASE_URL_VARIABLE) or default_database(app)
+    config.finish(app.config)
     if not app.config.get("JOBS_URL"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["JOBS_URL"] = "sqlite:///" + os.path.join(app.instance_path, "jobs.db")
@@ -55,6 +56,7 @@ def register_extensions(app: Flask) -> None:
 
     api.ERROR_SCHEMA = ErrorSchema  # document errors in the registry's shape: {"message", "errors"}
     api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     from registry.auth.loader import configure_login
 
     configure_login(login_manager)

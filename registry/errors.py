@@ -1,8 +1,13 @@
 """Error pages in the user's language, and JSON errors for the API; never a stack trace."""
 
-from flask import Flask, render_template, request
+from contextlib import suppress
+
+from flask import Flask, current_app, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable
 
 from registry.translation import lazy_gettext as _l
 
@@ -17,7 +22,9 @@ ERROR_TITLES = {
     422: _l("The data is not valid"),
     429: _l("Too many requests, please wait a little"),
     500: _l("Something went wrong on our side"),
+    503: _l("The database is not answering right now. Please try again in a minute."),
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def wants_json() -> bool:
@@ -54,13 +61,48 @@ def error_response(error: HTTPException):
     if wants_json():
         data = getattr(error, "data", None) or {}
         return {"message": str(data.get("message") or title), "errors": field_errors(data)}, code, headers
+    if request_ctx.url_adapter is None:  # a refused Host header: no link can be built for it, so no page
+        return str(title), code, [*headers, ("Content-Type", "text/plain; charset=utf-8")]
     return render_template("errors/error.html", code=code, title=title), code, headers
+
+
+def forget_the_failed_transaction() -> None:
+    """After a database error the session's transaction is dead and its objects expired: roll back, and
+    draw the rest of the request for an anonymous visitor, since the locale selector and the menu would ask
+    the database about the logged-in user again (and fail again, inside the error handler)."""
+    from registry.extensions import db, login_manager
+
+    with suppress(SQLAlchemyError):  # the connection is gone; the pool replaces it (pool_pre_ping)
+        db.session.rollback()
+    login_manager._update_request_context_with_user()  # anonymous, without loading anyone
+
+
+def database_unavailable(error):
+    """A stalled or unreachable database (statement or connect timeout, no free connection): 503, try again."""
+    current_app.logger.warning("Database unavailable: %s", error)
+    forget_the_failed_transaction()
+    return error_response(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
 
 
 def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, error_response)
+    for database_error in (OperationalError, PoolTimeoutError):
+        app.register_error_handler(database_error, database_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected(error):
         app.logger.exception("Unhandled error")
+        if isinstance(error, SQLAlchemyError):
+            forget_the_failed_transaction()
         return error_response(InternalServerError())
+
+    @app.errorhandler(IntegrityError)
+    def duplicate(error):
+        """A unique key taken by a concurrent request on a path whose service does not name the field
+        (those that do answer 409 with it): still a 409, never a 500."""
+        from registry.services import is_unique_violation
+
+        if not is_unique_violation(error):
+            return unexpected(error)
+        forget_the_failed_transaction()
+        return error_response(Conflict())

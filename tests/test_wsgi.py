@@ -1,5 +1,12 @@
 import importlib
+import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -10,6 +17,8 @@ from registry.extensions import db
 from registry.models import Need
 from registry.services import matching, seeding
 from tests.conftest import make_config
+
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 def seeded_database(fresh_database_url) -> tuple[str, int]:
@@ -39,22 +48,16 @@ def test_a_fresh_wsgi_worker_answers_matching_from_the_database(monkeypatch, fre
     assert "match-reasons" in response.get_data(as_text=True)
 
 
-def test_gunicorn_without_preload_serves_need_pages_and_search(fresh_database_url, tmp_path):
-    """`gunicorn 'registry:create_app()'`, each worker starting cold, answers matching at once."""
-    import os
-    import socket
-    import subprocess
-    import time
-    import urllib.request
-
-    url, need_id = seeded_database(fresh_database_url)
+@contextmanager
+def gunicorn_serving(database_url: str, *arguments: str):
+    """gunicorn started as production starts it, on a free port; yields the base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "REGISTRY_CONFIG": "development", "DATABASE_URL": url}
+    env = {**os.environ, "REGISTRY_CONFIG": "development", "DATABASE_URL": database_url}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "30",
-         "registry:create_app()"], env=env, cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "gunicorn", *arguments, "-b", f"127.0.0.1:{port}"], env=env, cwd=PROJECT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -65,14 +68,32 @@ def test_gunicorn_without_preload_serves_need_pages_and_search(fresh_database_ur
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
-        for _ in range(4):  # both workers, each on its first requests
-            started = time.monotonic()
-            page = urllib.request.urlopen(f"http://127.0.0.1:{port}/needs/{need_id}", timeout=10)
-            assert page.status == 200 and "match-reasons" in page.read().decode()
-            assert time.monotonic() - started < 5
-        query = urllib.parse.quote("металлообработка")
-        found = urllib.request.urlopen(f"http://127.0.0.1:{port}/catalog/?q={query}", timeout=10).read().decode()
-        assert "Найдено по:" in found
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_gunicorn_without_preload_serves_need_pages_and_search(fresh_database_url):
+    """`gunicorn 'registry:create_app()'`, each worker starting cold, answers matching at once."""
+    url, need_id = seeded_database(fresh_database_url)
+    with gunicorn_serving(url, "-w", "2", "--timeout", "30", "registry:create_app()") as base:
+        for _ in range(4):  # both workers, each on its first requests
+            started = time.monotonic()
+            page = urllib.request.urlopen(f"{base}/needs/{need_id}", timeout=10)
+            assert page.status == 200 and "match-reasons" in page.read().decode()
+            assert time.monotonic() - started < 5
+        query = urllib.parse.quote("металлообработка")
+        found = urllib.request.urlopen(f"{base}/catalog/?q={query}", timeout=10).read().decode()
+        assert "Найдено по:" in found
+
+
+def test_the_production_gunicorn_settings_let_the_registry_answer_long_urls(fresh_database_url):
+    """README's command (gunicorn.conf.py: gthread workers, limit_request_line): a 6,000-byte request line
+    reaches the registry, which answers it itself, instead of gunicorn's bare 414."""
+    url, _need_id = seeded_database(fresh_database_url)
+    with gunicorn_serving(url, "-c", "gunicorn.conf.py", "-w", "1", "registry.wsgi:app") as base:
+        long_query = urllib.parse.quote("фрезеровка " * 18) + "&utm=" + "x" * 5000
+        assert len(f"GET /catalog/?q={long_query} HTTP/1.1") > 6000
+        page = urllib.request.urlopen(f"{base}/catalog/?q={long_query}", timeout=10)
+        assert page.status == 200 and "<html" in page.read().decode()

@@ -4,4 +4,16 @@ from flask_smorest import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Cooperation registry API")
 
+
+
+@bp.before_request
+def authenticate_by_token_only():
+    """Only a bearer token makes an API caller someone. The API is exempt from CSRF, so a browser's session
+    or remember cookie must count for nothing here: another site could make that browser post."""
+    from registry.api.tokens import user_from_bearer_token
+    from registry.extensions import login_manager
+
+    login_manager._update_request_context_with_user(user_from_bearer_token())
+
+
 from registry.api import views  # noqa: E402,F401  (routes attach to bp)

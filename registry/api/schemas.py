@@ -102,8 +102,18 @@ class CompanySchema(CompanyRefSchema):
 
 
 class SearchHitSchema(CompanySchema):
+    """A company in a list: contacts without e-mail and phone unless a token asks (harvesting them in bulk
+    takes an account; one company's own answer, like its web page, still shows them)."""
+
     found_by = fields.List(fields.Str(), metadata={
         "description": "Why a text search found the company: matched capabilities, then matched words"})
+
+    @post_dump
+    def contacts_for_token_holders(self, data: dict, **kwargs) -> dict:
+        if not current_user.is_authenticated:
+            data["contacts"] = [{key: value for key, value in contact.items() if key not in ("email", "phone")}
+                                for contact in data.get("contacts", [])]
+        return data
 
 
 class CompanyPage(Schema):

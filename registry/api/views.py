@@ -69,8 +69,12 @@ def refuse(error: ServiceError):
           errors={field: [str(m) for m in messages] for field, messages in error.errors.items()})
 
 
+BEARER = [{"bearerAuth": []}]  # the OpenAPI security requirement (the scheme is declared in registry/__init__.py)
+
+
 def token_required(*roles: str):
-    """Checks the bearer token (401) and the role (403) before the body is even parsed."""
+    """Checks the bearer token (401) and the role (403) before the body is even parsed; the OpenAPI
+    document says the operation needs one."""
 
     def decorator(view):
         @wraps(view)
@@ -81,7 +85,7 @@ def token_required(*roles: str):
                 abort(403, message=_("You may not do this"))
             return view(*args, **kwargs)
 
-        return wrapped
+        return bp.doc(security=BEARER)(wrapped)
 
     return decorator
 

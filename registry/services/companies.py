@@ -16,7 +16,7 @@ from registry.links import external_url
 from registry.models import CapabilityOffer, Company, CompanyOkved, Contact, OkvedCode, Region
 from registry.models.base import utcnow
 from registry.models.company import VERIFICATION_STATES
-from registry.services import Conflict, ServiceError, alerts, audit, notifications, search
+from registry.services import Conflict, ServiceError, alerts, audit, notifications, search, taken_is_conflict
 from registry.services import matching as matching_service
 from registry.translation import lazy_gettext as _l
 from registry.validators import IdentifierError, validate_inn, validate_ogrn
@@ -182,14 +182,15 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
     if clean.get("inn"):
         other = lookups.inn_owner(clean["inn"])
         if other is not None and (company is None or other != company.id):
-            raise Conflict(_l("A company with INN %(inn)s is already registered.", inn=clean["inn"]), "inn")
+            raise Conflict(inn_taken(clean["inn"]), "inn")
     return clean
 
 
 def create_company(data: dict, *, actor=None) -> Company:
     clean = validate_company_data(data)
-    company = _new_company(clean)
-    db.session.flush()
+    with inn_taken_is_conflict(clean):
+        company = _new_company(clean)
+        db.session.flush()
     audit.record(actor, "company.create", company, **_summary(clean))
     alerts.new_in_region(company_ids=[company.id])
     return company
@@ -238,8 +239,18 @@ def _search_text(clean: dict, offered: list[tuple]) -> str:
 
 def update_company(company: Company, data: dict, *, actor=None) -> Company:
     clean = validate_company_data(data, company=company, partial=True)
-    apply_changes(company, clean, actor=actor)
+    with inn_taken_is_conflict(clean):
+        apply_changes(company, clean, actor=actor)
     return company
+
+
+def inn_taken_is_conflict(clean: dict):
+    """The INN check above cannot see a concurrent request's uncommitted company: its unique key can."""
+    return taken_is_conflict("inn", inn_taken(clean.get("inn")))
+
+
+def inn_taken(inn: str | None):
+    return _l("A company with INN %(inn)s is already registered.", inn=inn)
 
 
 def apply_changes(company: Company, clean: dict, *, actor=None, classify=None) -> dict:

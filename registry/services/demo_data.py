@@ -350,6 +350,12 @@ def generate(companies: int, *, seed: int = 1, needs_share: float = 0.2, batch: 
             progress(made["companies"])
     if writer is not None:
         writer.finish()
+    if session.get_bind().dialect.name == "postgresql":
+        # Rows came with their ids (COPY or bulk inserts alike): move the sequences past them, or the next
+        # company or need made in the app collides with a demo one.
+        for table in (Company.__table__.name, Need.__table__.name):
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                 f"(SELECT max(id) FROM {table}))"))
     return made
 
 
@@ -449,10 +455,6 @@ class _CopyWriter:
     def finish(self) -> None:
         self._wait()
         self.pool.shutdown()
-        # Rows came with their ids: move the sequences past them, or the next company made in the app collides.
-        for table in ("companies", "needs"):
-            self.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                      f"(SELECT max(id) FROM {table}))"))
 
 
 def _tsv(value) -> str:

@@ -60,7 +60,7 @@ def check_import(job: Job) -> None:
     """The preview: a dry run that counts registered records as updates (the official then chooses)."""
     upload = own_upload(job)
     report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None, update_existing=True,
-                                 dry_run=True)
+                                 dry_run=True, actor=job.user)
     db.session.rollback()  # a dry run keeps nothing, whatever it touched
     job.result = report.summary()
 

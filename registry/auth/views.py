@@ -1,6 +1,6 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -61,6 +61,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        accounts.log_out_everywhere(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
@@ -99,6 +102,9 @@ def change_password():
             form_errors(form, error)
         else:
             db.session.commit()
+            # The change ended every session, this one too: carry on here under the new session token.
+            login_user(current_user._get_current_object(),
+                       remember=current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies)
             flash(_("Your password is changed."), "success")
             return redirect(url_for("main.index"))
     status = 400 if request.method == "POST" else 200

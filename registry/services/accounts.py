@@ -83,8 +83,15 @@ def set_password(user: User, new: str) -> None:
     if len(new or "") < 8:
         raise ServiceError(_l("The password must have at least 8 characters."), "password")
     user.set_password(new)
+    user.end_sessions()  # whoever knew the old password is logged out everywhere
     db.session.flush()
     audit.record(user, "user.password", user)
+
+
+def log_out_everywhere(user: User) -> None:
+    """Logging out ends every session of the user, on every device (a shared or lost one too)."""
+    user.end_sessions()
+    db.session.flush()
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -130,6 +137,8 @@ def update_user(user: User, *, role: str, region=None, active: bool = True, acto
         if getattr(user, key) != value:
             setattr(user, key, value)
             changed[key] = getattr(value, "iso_code", value)
+    if changed.get("active") is False:
+        user.end_sessions()  # a locked account's sessions end now, and stay ended if it is unlocked again
     if changed:
         db.session.flush()
         audit.record(actor, "user.update", user, **changed)

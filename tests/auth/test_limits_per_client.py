@@ -83,11 +83,11 @@ def test_logging_in_with_an_unknown_address_takes_as_long_as_with_a_known_one(cl
 
     def duration(email):
         times = []
-        for _ in range(3):
-            start = time.perf_counter()
+        for _ in range(5):  # CPU time of this process: the hashing is the work, other processes are not
+            start = time.process_time()
             assert client.post("/auth/login", data={"email": email, "password": "wrong pass"}).status_code == 400
-            times.append(time.perf_counter() - start)
-        return sorted(times)[1]
+            times.append(time.process_time() - start)
+        return sorted(times)[2]
 
     known, unknown = duration(user.email), duration("nobody@example.org")
     assert unknown > known * 0.6, (known, unknown)

@@ -5,6 +5,7 @@
 """
 
 import os
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import make_url
@@ -35,6 +36,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # «Запомнить меня» keeps a user logged in this many days (Flask-Login's default is a year).
+    REMEMBER_COOKIE_DAYS = int(os.environ.get("REMEMBER_COOKIE_DAYS", "14"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_COOKIE_DAYS)
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -45,7 +50,16 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    API_RATE_LIMIT = "300 per minute"
+    # Rate limits (Flask-Limiter syntax). Logged-in users and API tokens count on their own, so an office
+    # behind one NAT address is not refused as one client; anonymous visitors count per address.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")  # per API route, per token or address
+    WEB_ANONYMOUS_RATE_LIMIT = os.environ.get("WEB_ANONYMOUS_RATE_LIMIT", "600 per minute")  # all pages, per address
+    WEB_USER_RATE_LIMIT = os.environ.get("WEB_USER_RATE_LIMIT", "600 per minute")  # all pages, per logged-in user
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "120 per minute")  # login attempts per address
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per minute"  # per account and address together: guessing cannot lock out
+    RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "30 per hour")  # reset mails asked per address
+    RESET_ACCOUNT_RATE_LIMIT = "5 per hour"  # per account and address together
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "30 per hour")  # per address
     STALLED_AFTER_DAYS = 30
     # Where the registry is reached from outside: links in mails are built from it, since a worker has no
     # request to take a host from (and a request's Host header is not to be trusted in a mail).

@@ -83,6 +83,7 @@ def load_through_app(path):
     from registry.catalog.queries import search_companies
     from registry.extensions import db
     from registry.models import Company, Need
+    from registry.policy import SYSTEM
     from registry.services import companies, needs
     from registry.services import matching as matching_service
 
@@ -90,11 +91,11 @@ def load_through_app(path):
     with fresh_app("match-quality").app_context():
         by_inn = {}
         for company in data["companies"]:
-            by_inn[company["inn"]] = companies.create_company(company)
+            by_inn[company["inn"]] = companies.create_company(company, actor=SYSTEM)
         need_ids = {}
         for need in data["needs"]:
             created = needs.create_need(by_inn[need["company_inn"]],
-                                        {"title": need["title"], "text": need.get("description", "")})
+                                        {"title": need["title"], "text": need.get("description", "")}, actor=SYSTEM)
             need_ids[created.id] = need["id"]
         db.session.commit()
         inn_of = {company.id: company.inn for company in db.session.scalars(db.select(Company))}

@@ -89,13 +89,12 @@ def register_blueprints(app: Flask) -> None:
 
     from registry.api import bp as api_bp
     from registry.api.docs import docs_bp
-    from registry.extensions import api, csrf, limiter
+    from registry.extensions import api, csrf
     from registry.navigation import init_navigation
 
     for area in AREAS:
         app.register_blueprint(import_module(f"registry.{area}").bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
-    limiter.limit(app.config["API_RATE_LIMIT"])(api_bp)
     api.register_blueprint(api_bp)
     app.register_blueprint(docs_bp)
     init_navigation(app)

@@ -10,6 +10,7 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from registry.limits import web_limits
 from registry.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -17,6 +18,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(key_func=get_remote_address, default_limits=[], application_limits=web_limits())
 api = Api()
 page_cache = Cache()  # what anonymous visitors are shown (registry.page_cache)

@@ -106,3 +106,158 @@ def test_write_routes_admit_exactly_who_may(client, db, login, world, role):
         else:
             assert refused, f"{role} must be refused {name}, got {response.status_code}"
             assert audit_count(db) == before, f"{name} changed something for {role}"
+
+
+# --- The JSON API: the same rules, applied by the services to the token's owner ---------------------
+
+# (method, url template, who may, json body); "{new_inn_*}" are fresh INNs of the region.
+API_RULES = {
+    "POST /companies": ("post", "/api/v1/companies", {"official of the region", "admin"},
+                        {"inn": "{new_inn_uly}", "name": "ООО «Новая»", "region": "RU-ULY"}),
+    "PATCH /companies/{id}": ("patch", "/api/v1/companies/{company}", COMPANY_EDITORS, {"city": "Димитровград"}),
+    # An official may not hand a firm to another region's officials; its representative may say it moved.
+    "PATCH /companies/{id} region": ("patch", "/api/v1/companies/{company}", {"own representative", "admin"},
+                                     {"region": "RU-MO"}),
+    "POST /needs": ("post", "/api/v1/needs", COMPANY_EDITORS | STAFF,
+                    {"company_id": "{company}", "title": "Литьё под давлением"}),
+    "POST /projects": ("post", "/api/v1/projects", STAFF,
+                       {"title": "Новый проект", "participants": [{"company_id": "{company}", "role": "customer"}]}),
+    "POST /projects/{id}/stage": ("post", "/api/v1/projects/{project}/stage", STAFF, {"stage": "agreement"}),
+    "POST /exports": ("post", "/api/v1/exports", STAFF, {"kind": "companies", "format": "csv"}),
+}
+
+
+def test_every_api_write_route_has_a_rule(app):
+    routes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
+              for method in rule.methods & {"POST", "PATCH", "PUT", "DELETE"}}
+    written = {(method.upper(), template.replace("{company}", "<int:company_id>").replace("{project}", "<int:project_id>"))
+               for method, template, *_ in API_RULES.values()}
+    assert routes == written
+
+
+def fill(value, ids):
+    if isinstance(value, str):
+        filled = value.format(**ids)
+        return int(filled) if filled.isdigit() and value.startswith("{") and value != "{new_inn_uly}" else filled
+    if isinstance(value, dict):
+        return {key: fill(item, ids) for key, item in value.items()}
+    return [fill(item, ids) for item in value]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_write_routes_admit_exactly_who_may(client, db, world, role):
+    from registry.services.users import create_token
+    from tests.factories import valid_inn
+
+    users, ids = world
+    headers = {"Authorization": f"Bearer {create_token(users[role])}"} if role != "anonymous" else {}
+    db.session.commit()
+    for name, (method, template, allowed, body) in API_RULES.items():
+        values = {**ids, "new_inn_uly": valid_inn("73")}
+        before = audit_count(db)
+        response = getattr(client, method)(template.format(**values), json=fill(body, values), headers=headers)
+        if role in allowed:
+            assert response.status_code < 400, f"{role} should be let through {name}: {response.json}"
+        else:
+            assert response.status_code in (401, 403), f"{role} must be refused {name}, got {response.status_code}"
+            assert audit_count(db) == before, f"{name} changed something for {role}"
+
+
+# --- Services: the one policy, whoever calls ------------------------------------------------------
+
+def test_services_refuse_an_actor_the_policy_refuses(db, world):
+    from registry.models import Company, Need, Project
+    from registry.services import Forbidden, companies, needs, projects
+    from tests.factories import valid_inn
+
+    users, ids = world
+    company, need, project = (db.session.get(model, ids[key]) for model, key in
+                              ((Company, "company"), (Need, "need"), (Project, "project")))
+    other_official, representative = users["official of another region"], users["own representative"]
+    refused = [
+        lambda: companies.update_company(company, {"city": "Саранск"}, actor=other_official),
+        lambda: companies.update_company(company, {"region": "RU-MO"}, actor=users["official of the region"]),
+        lambda: companies.create_company({"inn": valid_inn("13"), "name": "ООО «Мордовская»", "region": "RU-MO"},
+                                         actor=users["official of the region"]),
+        lambda: companies.save_offer(company, text="Литьё", actor=other_official),
+        lambda: companies.set_verification(company, "verified", actor=representative),
+        lambda: needs.update_need(need, {"title": "Другое"}, actor=other_official),
+        lambda: needs.set_status(need, "closed", actor=users["other representative"]),
+        lambda: projects.change_stage(project, "agreement", actor=representative),
+        lambda: projects.update_project(project, {"title": "Другое"}, actor=representative),
+        lambda: companies.update_company(company, {"city": "Саранск"}, actor=None),  # nobody is not the system
+    ]
+    for number, write in enumerate(refused):
+        with pytest.raises(Forbidden):
+            write()
+            pytest.fail(f"write {number} was let through")
+        db.session.rollback()
+
+
+def test_the_system_actor_of_the_cli_may_do_everything(db, world):
+    from registry.models import Company
+    from registry.policy import SYSTEM
+    from registry.services import companies
+
+    users, ids = world
+    company = db.session.get(Company, ids["company"])
+    companies.update_company(company, {"region": "RU-MO"}, actor=SYSTEM)
+    assert company.region.iso_code == "RU-MO"
+
+
+# --- Import: the region rule per row --------------------------------------------------------------
+
+def test_an_official_importing_another_regions_rows_is_refused_per_row_and_nothing_is_written(db, world):
+    from registry.models import Company
+    from registry.services import imports
+    from tests.factories import valid_inn
+    from tests.transfer.sheets import COMPANY_HEADERS, company_row, csv_bytes
+
+    users, ids = world
+    mordovian = make_company(region_iso="RU-MO", city="Саранск")
+    own = db.session.get(Company, ids["company"])
+    db.session.commit()
+    before = db.session.scalar(select(func.count(Company.id)))
+    rows = [company_row(1, inn=valid_inn("73")),  # row 2: own region, new: allowed
+            company_row(2, inn=valid_inn("13"), region="RU-MO"),  # row 3: new firm of Mordovia
+            company_row(3, inn=mordovian.inn, region="RU-MO", city="Рузаевка"),  # row 4: update a Mordovian firm
+            company_row(4, inn=own.inn, region="RU-MO")]  # row 5: move an own firm to Mordovia
+    report = imports.import_file(csv_bytes(COMPANY_HEADERS, rows), "firms.csv", update_existing=True,
+                                 actor=users["official of the region"])
+    assert not report.ok and not report.written
+    assert sorted({problem.row for problem in report.problems}) == [3, 4, 5]
+    assert all("Республика Мордовия" in str(problem.message) for problem in report.problems)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Company.id))) == before
+    assert mordovian.city == "Саранск" and own.region.iso_code == "RU-ULY"
+    # The administrator's import of the same file goes through.
+    assert imports.import_file(csv_bytes(COMPANY_HEADERS, rows), "firms.csv", update_existing=True,
+                               actor=users["admin"]).ok
+
+
+def test_needs_and_projects_imports_apply_the_same_policy_per_row(db, world):
+    from registry.models import Company, Need
+    from registry.services import imports
+    from tests.transfer.sheets import csv_bytes
+
+    users, ids = world
+    own = db.session.get(Company, ids["company"])
+    mordovian = make_company(region_iso="RU-MO")
+    make_need(mordovian, title="Сварка рам")
+    db.session.commit()
+    headers = ["ИНН предприятия", "Потребность", "Описание"]
+    rows = [[own.inn, "Фрезерная обработка", "новое описание"],  # row 2: the own region's need
+            [mordovian.inn, "Сварка рам", "чужой регион"]]  # row 3: another region's need, changed
+    report = imports.import_file(csv_bytes(headers, rows), "needs.csv", update_existing=True,
+                                 actor=users["official of the region"])
+    assert [problem.row for problem in report.problems] == [3]
+    db.session.rollback()
+    assert db.session.scalar(select(Need.text).where(Need.company_id == mordovian.id)) == ""
+    report = imports.import_file(csv_bytes(headers, rows[:1]), "needs.csv", update_existing=True,
+                                 actor=users["own representative"])
+    assert report.ok  # a representative may change the own firm's need, as on the web page
+    db.session.rollback()
+    projects = csv_bytes(["Проект", "Заказчики (ИНН)"], [["Проект представителя", own.inn]])
+    report = imports.import_file(projects, "projects.csv", actor=users["own representative"])
+    assert [problem.row for problem in report.problems] == [2]

@@ -1,7 +1,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+from flask_login import COOKIE_NAME, current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry.auth import bp
@@ -16,14 +16,11 @@ from registry.auth.forms import (
 )
 from registry.auth.permissions import can_verify_company, require, roles_required
 from registry.extensions import db, limiter
+from registry.limits import account_and_address_key, setting
 from registry.links import external_url
 from registry.models import Region, User
 from registry.services import ServiceError, accounts, alerts
 from registry.url_safety import safe_next
-
-
-def login_account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
 
 
 def form_errors(form, error: ServiceError) -> None:
@@ -44,13 +41,13 @@ def landing_page(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
-@limiter.limit("10 per minute", methods=["POST"], key_func=login_account_key)
+@limiter.limit(setting("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(setting("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"], key_func=account_and_address_key)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.strip().lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
             login_user(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
             return redirect(safe_next(request.args.get("next")) or landing_page(user))
@@ -61,28 +58,32 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        accounts.log_out_everywhere(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(setting("REGISTER_RATE_LIMIT"), methods=["POST"])
 def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register_representative(
+            accounts.register_representative(
                 email=form.email.data, password=form.password.data, inn=form.inn.data.strip(),
-                company_name=form.company_name.data or "", region=form.region.data or "")
+                company_name=form.company_name.data or "", region=form.region.data or "", link_for=external_url)
         except ServiceError as error:
             db.session.rollback()
             form_errors(form, error)
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Your account is created. An official will confirm that you represent the company."), "success")
-            return redirect(landing_page(user))
+            # The same answer whether the address had an account or not: the mail tells its owner which.
+            flash(_("We sent a letter to %(email)s: it says how to log in. An official will confirm that you "
+                    "represent the company.", email=form.email.data.strip()), "success")
+            return redirect(url_for("auth.login"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
 
@@ -99,6 +100,9 @@ def change_password():
             form_errors(form, error)
         else:
             db.session.commit()
+            # The change ended every session, this one too: carry on here under the new session token.
+            login_user(current_user._get_current_object(),
+                       remember=current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies)
             flash(_("Your password is changed."), "success")
             return redirect(url_for("main.index"))
     status = 400 if request.method == "POST" else 200
@@ -125,7 +129,8 @@ def notifications():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5 per hour", methods=["POST"])
+@limiter.limit(setting("RESET_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(setting("RESET_ACCOUNT_RATE_LIMIT"), methods=["POST"], key_func=account_and_address_key)
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():

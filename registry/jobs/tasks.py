@@ -61,7 +61,7 @@ def check_import(job: Job) -> None:
     upload = own_upload(job)
     try:
         report = imports.import_file(upload.content, upload.filename, kind=upload.kind or None, update_existing=True,
-                                     dry_run=True)
+                                     dry_run=True, actor=job.user)
     except imports.ImportFileError:
         # A file that cannot be imported (unreadable, or beyond the limits: a zip bomb) is not kept either.
         db.session.rollback()

@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -8,6 +9,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from registry.models.base import Base, UTCDateTime, utcnow
 
 ROLES = ("admin", "official", "company")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class User(UserMixin, Base):
@@ -30,6 +35,9 @@ class User(UserMixin, Base):
     region_alerts: Mapped[str] = mapped_column(String(10), default="daily", server_default="daily")
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the daily digest covers what came after
+    # Part of the id that sessions and remember-cookies carry: replacing it ends them all (password changed
+    # or reset, logout, account locked), since the user loader no longer finds the id it was given.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
     region: Mapped["Region | None"] = relationship()  # noqa: F821
     company: Mapped["Company | None"] = relationship()  # noqa: F821
@@ -44,6 +52,13 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember-cookie of this user stops working at its next request."""
+        self.session_token = new_session_token()
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -1,12 +1,16 @@
 """Accounts as people use them: registering for a company, approving that link, passwords."""
 
+import secrets
+from functools import cache
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.extensions import db
 from registry.models import Company, User
-from registry.services import Conflict, ServiceError, audit, mail, search
+from registry.services import ServiceError, audit, mail, search
 from registry.services.companies import find_region
 from registry.translation import lazy_gettext as _l
 from registry.validators import IdentifierError, validate_inn
@@ -14,29 +18,55 @@ from registry.validators import IdentifierError, validate_inn
 RESET_MAX_AGE = 3600 * 2
 
 
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this address and password, or None. An unknown or locked address costs the same
+    hashing as a known one, so the time of the answer tells no one which addresses have accounts."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    return user if user.check_password(password or "") and user.active else None
+
+
 def register_representative(*, email: str, password: str, inn: str, company_name: str = "",
-                            region: str = "") -> User:
+                            region: str = "", link_for) -> User | None:
     """A company representative signs up with their company's INN.
 
     A known INN gives a link an official must approve; an unknown INN also creates the company,
-    awaiting verification.
+    awaiting verification. The answer is the same whether the address has an account or not (no probing):
+    a new account's owner is mailed that it exists; an existing account's owner is mailed that someone tried
+    to register with it, with the way to log in or reset the password, and nothing is created (None).
+    `link_for(endpoint)` builds a mail's link.
     """
     email = (email or "").strip().lower()
     try:
         inn = validate_inn(inn)
     except IdentifierError as error:
         raise ServiceError(error.message, "inn") from error
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise Conflict(_l("A user with the e-mail %(email)s already exists.", email=email), "email")
     if len(password or "") < 8:
         raise ServiceError(_l("The password must have at least 8 characters."), "password")
     company = db.session.scalar(select(Company).where(Company.inn == inn))
+    found_region = find_region(region) or find_region(inn[:2])
     if company is None:
-        found_region = find_region(region) or find_region(inn[:2])
         if not (company_name or "").strip():
             raise ServiceError(_l("This INN is not in the registry yet: give the company's name."), "company_name")
         if found_region is None:
             raise ServiceError(_l("Choose the company's region."), "region")
+    owner = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if owner is not None:
+        generate_password_hash(password)  # the time a new account's hashing takes
+        mail.send(owner.email, _l("Someone tried to register with your address"),
+                  _l("Someone (perhaps you) tried to register in the registry with %(email)s, which already has an "
+                     "account. To log in: %(login)s. If you forgot the password, set a new one: %(reset)s. "
+                     "If it was not you, nothing needs to be done.", email=owner.email,
+                     login=link_for("auth.login"), reset=link_for("auth.request_reset")))
+        return None
+    if company is None:
         company = Company(inn=inn, name=company_name.strip(), region=found_region, verification="pending",
                           source="registration")
         db.session.add(company)
@@ -48,6 +78,10 @@ def register_representative(*, email: str, password: str, inn: str, company_name
     db.session.add(user)
     db.session.flush()
     audit.record(user, "user.register", user, company_id=company.id)
+    mail.send(user.email, _l("Your account in the registry"),
+              _l("Your account %(email)s is created. An official will confirm that you represent %(company)s; "
+                 "until then you can log in and see the registry: %(login)s", email=email, company=company.name,
+                 login=link_for("auth.login")))
     for official in officials_for(company):
         mail.send(official.email, _l("A company representative awaits approval"),
                   _l("%(email)s asks to represent %(company)s (INN %(inn)s) in the registry.",
@@ -83,8 +117,15 @@ def set_password(user: User, new: str) -> None:
     if len(new or "") < 8:
         raise ServiceError(_l("The password must have at least 8 characters."), "password")
     user.set_password(new)
+    user.end_sessions()  # whoever knew the old password is logged out everywhere
     db.session.flush()
     audit.record(user, "user.password", user)
+
+
+def log_out_everywhere(user: User) -> None:
+    """Logging out ends every session of the user, on every device (a shared or lost one too)."""
+    user.end_sessions()
+    db.session.flush()
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -130,6 +171,8 @@ def update_user(user: User, *, role: str, region=None, active: bool = True, acto
         if getattr(user, key) != value:
             setattr(user, key, value)
             changed[key] = getattr(value, "iso_code", value)
+    if changed.get("active") is False:
+        user.end_sessions()  # a locked account's sessions end now, and stay ended if it is unlocked again
     if changed:
         db.session.flush()
         audit.record(actor, "user.update", user, **changed)

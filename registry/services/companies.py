@@ -16,6 +16,13 @@ from registry.links import external_url
 from registry.models import CapabilityOffer, Company, CompanyOkved, Contact, OkvedCode, Region
 from registry.models.base import utcnow
 from registry.models.company import VERIFICATION_STATES
+from registry.policy import (
+    authorize,
+    can_create_company,
+    can_edit_company,
+    can_move_company,
+    can_verify_company,
+)
 from registry.services import Conflict, ServiceError, alerts, audit, notifications, search, taken_is_conflict
 from registry.services import matching as matching_service
 from registry.translation import lazy_gettext as _l
@@ -188,6 +195,7 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
 
 def create_company(data: dict, *, actor=None) -> Company:
     clean = validate_company_data(data)
+    authorize_new(clean, actor)
     with inn_taken_is_conflict(clean):
         company = _new_company(clean)
         db.session.flush()
@@ -203,6 +211,8 @@ def add_companies(cleans: list[dict], *, actor=None, classify=None, batch_size: 
     `create_company` makes for one company, written with a few bulk INSERTs per batch instead of the
     unit of work's statements per object. `classify` maps a statement to its capability node."""
     classify = classify or _classify_one
+    for clean in cleans:
+        authorize_new(clean, actor)
     ids: list[int] = []
     for start in range(0, len(cleans), batch_size):
         batch = cleans[start:start + batch_size]
@@ -237,7 +247,25 @@ def _search_text(clean: dict, offered: list[tuple]) -> str:
     return draft.search_text
 
 
+def authorize_new(clean: dict, actor) -> None:
+    authorize(can_create_company(actor, clean["region"]), region_refusal(clean["region"]))
+
+
+def region_refusal(region):
+    from registry.i18n import localized
+
+    return _l("You may not register or change companies of %(region)s.", region=localized(region))
+
+
+def authorize_changes(company: Company, clean: dict, actor) -> None:
+    """The policy's word on changing `company` to `clean` (a move to another region is asked separately)."""
+    authorize(can_edit_company(actor, company), region_refusal(company.region))
+    if clean.get("region") is not None and clean["region"].id != company.region_id:
+        authorize(can_move_company(actor, company, clean["region"]), region_refusal(clean["region"]))
+
+
 def update_company(company: Company, data: dict, *, actor=None) -> Company:
+    authorize(can_edit_company(actor, company))
     clean = validate_company_data(data, company=company, partial=True)
     with inn_taken_is_conflict(clean):
         apply_changes(company, clean, actor=actor)
@@ -255,6 +283,7 @@ def inn_taken(inn: str | None):
 
 def apply_changes(company: Company, clean: dict, *, actor=None, classify=None) -> dict:
     """Applies clean values; audits and returns only the fields that really changed."""
+    authorize_changes(company, clean, actor)
     previous_name = company.name
     changed = _apply(company, clean, classify)
     db.session.flush()
@@ -352,6 +381,7 @@ def _apply(company: Company, clean: dict, classify=None) -> dict:
 def save_offer(company: Company, *, actor=None, offer: CapabilityOffer | None = None, capability=None,
                text: str = "", equipment: str = "", capacity: str = "", certifications: str = "") -> CapabilityOffer:
     """Adds an offer, or changes `offer`; a missing capability node is found from the text."""
+    authorize(can_edit_company(actor, company))
     text = (text or "").strip()
     if not text and capability is None:
         raise ServiceError(_l("Describe the capability or choose a node."), "text")
@@ -376,6 +406,7 @@ def save_offer(company: Company, *, actor=None, offer: CapabilityOffer | None = 
 
 def delete_offer(offer: CapabilityOffer, *, actor=None) -> None:
     company = offer.company
+    authorize(can_edit_company(actor, company))
     db.session.delete(offer)
     db.session.flush()
     db.session.refresh(company, ["offers"])
@@ -385,6 +416,7 @@ def delete_offer(offer: CapabilityOffer, *, actor=None) -> None:
 
 
 def set_verification(company: Company, state: str, *, actor=None) -> None:
+    authorize(can_verify_company(actor, company))
     if state not in VERIFICATION_STATES:
         raise ServiceError(_l("Unknown verification state."), "verification")
     if company.verification != state:

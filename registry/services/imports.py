@@ -30,7 +30,8 @@ from registry.extensions import db
 from registry.labels import STAGE_LABELS
 from registry.models import Capability, Company, Need, Project
 from registry.models.project import STAGES
-from registry.services import ServiceError, audit
+from registry.policy import authorize, can_manage_need, can_manage_projects, can_post_need
+from registry.services import Forbidden, ServiceError, audit
 from registry.services import companies as company_service
 from registry.services import matching as matching_service
 from registry.services import needs as need_service
@@ -451,6 +452,15 @@ class Importer:
             for message in messages:
                 self.report.problem(row, self.column((fields or {}).get(name, name)), message)
 
+    def permitted(self, row: int, column: str, check, *args) -> bool:
+        """Asks the policy for the importing user, row by row: a refused row is a problem of the report."""
+        try:
+            check(*args)
+        except Forbidden as refusal:
+            self.report.problem(row, self.column(column), refusal.message)
+            return False
+        return True
+
     def companies_by_inn(self, inns) -> dict[str, Company]:
         found = {}
         inns = sorted(set(inns))
@@ -486,6 +496,10 @@ class CompanyImporter(Importer):
             except ServiceError as error:
                 self.service_problems(row, error, {"contacts": "email"})
                 continue
+            if company is None:
+                self.permitted(row, "region", company_service.authorize_new, clean, self.actor)
+            else:
+                self.permitted(row, "region", company_service.authorize_changes, company, clean, self.actor)
             if len(self.report.problems) > problems_before:
                 continue
             if company is None:
@@ -625,6 +639,9 @@ class NeedImporter(Importer):
                 self.report.problem(row, self.column("title"), _l(
                     "This company already has this need: choose to update existing records to change it."))
                 continue
+            allowed = can_post_need(self.actor, company) if need is None else can_manage_need(self.actor, need)
+            if not self.permitted(row, "company_inn", authorize, allowed):
+                continue
             self.writes.append((company, need, data))
         self.report.existing = sum(1 for _, need, _ in self.writes if need is not None)
         self.report.new = len(self.writes) - self.report.existing
@@ -687,6 +704,8 @@ class ProjectImporter(Importer):
             before = len(self.report.problems)
             title = values.get("title", "").strip()
             data: dict = {"title": title}
+            if not self.permitted(row, "title", authorize, can_manage_projects(self.actor)):
+                continue
             if not title:
                 self.report.problem(row, self.column("title"), _l("The title is required."))
             participants = self._participants(row, values, companies)

@@ -6,6 +6,7 @@ from registry.extensions import db
 from registry.models import Company, Need
 from registry.models.base import utcnow
 from registry.models.need import NEED_STATUSES
+from registry.policy import authorize, can_manage_need, can_post_need
 from registry.services import ServiceError, alerts, audit, search
 from registry.services import matching as matching_service
 from registry.services.companies import check_okved, split_okved
@@ -76,6 +77,7 @@ def _capability_nodes(items) -> list:
 
 
 def create_need(company: Company, data: dict, *, actor=None) -> Need:
+    authorize(can_post_need(actor, company))
     clean = validate_need_data(data)
     need = Need(company=company, title=clean["title"], status="open")
     db.session.add(need)
@@ -89,6 +91,7 @@ def create_need(company: Company, data: dict, *, actor=None) -> Need:
 
 
 def update_need(need: Need, data: dict, *, actor=None) -> Need:
+    authorize(can_manage_need(actor, need))
     changed = _apply(need, validate_need_data(data, partial=True))
     db.session.flush()
     if changed:
@@ -98,6 +101,7 @@ def update_need(need: Need, data: dict, *, actor=None) -> Need:
 
 
 def set_status(need: Need, status: str, *, actor=None) -> Need:
+    authorize(can_manage_need(actor, need))
     if status not in NEED_STATUSES:
         raise ServiceError(_l("Unknown status."), "status")
     if need.status != status:

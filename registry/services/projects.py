@@ -6,6 +6,7 @@ from registry.extensions import db
 from registry.models import Project, ProjectParticipant, StageChange
 from registry.models.base import utcnow
 from registry.models.project import NOTE_REQUIRED_STAGES, PARTICIPANT_ROLES, STAGES
+from registry.policy import authorize, can_manage_projects, person
 from registry.services import ServiceError, audit
 from registry.translation import lazy_gettext as _l
 
@@ -28,6 +29,7 @@ def create_project(*, title: str, participants: list[tuple], actor=None, stage: 
                    description: str = "", direction=None, value_rub=None, next_step: str = "",
                    next_step_due=None, responsible=None, source_event=None, source: str | None = None) -> Project:
     """`participants` holds (company, role) pairs."""
+    authorize(can_manage_projects(actor))
     title = (title or "").strip()
     errors = {}
     if not title:
@@ -47,7 +49,7 @@ def create_project(*, title: str, participants: list[tuple], actor=None, stage: 
                       responsible=responsible, source_event=source_event, source=source)
     for company, role in participants:
         project.participants.append(ProjectParticipant(company=company, role=role))
-    project.stage_changes.append(StageChange(from_stage=None, to_stage=stage, actor=actor))
+    project.stage_changes.append(StageChange(from_stage=None, to_stage=stage, actor=person(actor)))
     db.session.add(project)
     db.session.flush()
     audit.record(actor, "project.create", project, title=title, stage=stage,
@@ -56,6 +58,7 @@ def create_project(*, title: str, participants: list[tuple], actor=None, stage: 
 
 
 def update_project(project: Project, data: dict, *, actor=None) -> Project:
+    authorize(can_manage_projects(actor))
     changed = {}
     if "value_rub" in data:
         data = {**data, "value_rub": parse_value(data["value_rub"])}
@@ -85,6 +88,7 @@ def update_project(project: Project, data: dict, *, actor=None) -> Project:
 
 def change_stage(project: Project, to_stage: str, *, note: str = "", actor=None) -> StageChange:
     """Moves a project to another stage and keeps the change in its history."""
+    authorize(can_manage_projects(actor))
     note = (note or "").strip()
     if to_stage not in STAGES:
         raise ServiceError(_l("Unknown stage."), "stage")
@@ -92,7 +96,7 @@ def change_stage(project: Project, to_stage: str, *, note: str = "", actor=None)
         raise ServiceError(_l("The project is already at this stage."), "stage")
     if to_stage in NOTE_REQUIRED_STAGES and not note:
         raise ServiceError(_l("Give a reason for this stage."), "note")
-    change = StageChange(from_stage=project.stage, to_stage=to_stage, note=note, actor=actor)
+    change = StageChange(from_stage=project.stage, to_stage=to_stage, note=note, actor=person(actor))
     project.stage_changes.append(change)
     project.stage = to_stage
     project.updated_at = utcnow()

@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from registry.extensions import db
+from registry.policy import SYSTEM
 from registry.services import ServiceError, exports, imports, reports
 
 
@@ -27,7 +28,7 @@ def import_command(path, kind, dry_run, update_existing):
         content = handle.read()
     try:
         report = imports.import_file(content, os.path.basename(path), kind=kind, update_existing=update_existing,
-                                     dry_run=dry_run)
+                                     dry_run=dry_run, actor=SYSTEM)  # the operator of the machine
     except ServiceError as error:
         db.session.rollback()
         fail(error.message)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from registry.extensions import db
 from registry.models import OutboxMessage
+from registry.policy import SYSTEM
 from registry.services import companies
 from tests.factories import make_user, valid_inn
 
@@ -20,7 +21,7 @@ REGION_CODES = {"RU-ULY": "73", "RU-MO": "13", "RU-SAM": "63"}
 
 def make_firm(name: str, region: str, capabilities: list[str], okved: str):
     return companies.create_company({"inn": valid_inn(REGION_CODES[region]), "name": name, "region": region,
-                                     "capabilities": capabilities, "okved": okved})
+                                     "capabilities": capabilities, "okved": okved}, actor=SYSTEM)
 
 
 @pytest.fixture

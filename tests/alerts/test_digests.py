@@ -7,6 +7,7 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.models import Job, ProjectReminder
 from registry.models.base import utcnow
+from registry.policy import SYSTEM
 from registry.services import needs
 from registry.services.users import create_token
 from tests.alerts.conftest import MILLING_NEED, mails_to
@@ -26,7 +27,7 @@ def run_periodic(app, run_jobs, kind: str) -> Job:
 
 def post_needs(customer, *titles):
     for title in titles:
-        needs.create_need(customer, {**MILLING_NEED, "title": title})
+        needs.create_need(customer, {**MILLING_NEED, "title": title}, actor=SYSTEM)
     db.session.commit()
 
 

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from registry.extensions import db
 from registry.models import Job, NeedAlert
+from registry.policy import SYSTEM
 from registry.services import matching, needs
 from registry.services.users import create_token
 from tests.alerts.conftest import MILLING_NEED, mails_to
@@ -65,9 +66,9 @@ def test_a_need_reopened_alerts_only_firms_not_yet_alerted(client, login, firms,
     need_id = post_need(client, login, people["customer"])
     run_jobs()
     need = db.session.get(needs.Need, need_id)
-    needs.set_status(need, "closed")
+    needs.set_status(need, "closed", actor=SYSTEM)
     db.session.commit()
-    needs.set_status(need, "open")
+    needs.set_status(need, "open", actor=SYSTEM)
     db.session.commit()
     assert run_jobs() == 1  # reopening ranks the need again …
     assert len(mails_to(people["good"])) == 1  # … but the firm already heard of it

@@ -1,6 +1,7 @@
 from sqlalchemy import select
 
 from registry.models import Company, Need
+from registry.policy import SYSTEM
 from registry.services import companies as company_service
 from tests.factories import make_company, make_need, region, valid_inn
 
@@ -8,7 +9,7 @@ from tests.factories import make_company, make_need, region, valid_inn
 def supplier(name, region_iso, statements, okved=("25.62",), verified=False):
     company = company_service.create_company(
         {"inn": valid_inn(region(region_iso).inn_code), "name": name, "region": region_iso,
-         "okved": list(okved), "capabilities": statements})
+         "okved": list(okved), "capabilities": statements}, actor=SYSTEM)
     company.verification = "verified" if verified else "unverified"
     return company
 

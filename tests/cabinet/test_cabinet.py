@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from registry.models import CapabilityOffer, Company, CompanyOkved, Contact, Introduction
 from registry.models.base import utcnow
+from registry.policy import SYSTEM
 from registry.services import companies as company_service
 from tests.factories import capability, make_company, make_need, make_project, make_user, region, valid_inn
 from tests.projects.query_counter import page_queries
@@ -12,7 +13,8 @@ from tests.projects.query_counter import page_queries
 def indexed_supplier(name, region_iso, statement):
     """A supplier written through the service, so that retrieval indexes it."""
     return company_service.create_company({"inn": valid_inn(region(region_iso).inn_code), "name": name,
-                                           "region": region_iso, "okved": ["25.62"], "capabilities": [statement]})
+                                           "region": region_iso, "okved": ["25.62"], "capabilities": [statement]},
+                                          actor=SYSTEM)
 
 
 def complete_profile(company: Company) -> None:

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from registry.models import AuditEntry, CapabilityOffer, Company, CompanyOkved, Contact
+from registry.policy import SYSTEM
 from registry.services import companies
 from tests.factories import capability, make_company, make_need, make_project, make_user, region
 
@@ -93,7 +94,7 @@ def test_company_page_runs_a_fixed_number_of_queries(app, client, db, login, com
             make_need(company, title=f"Потребность {number}")
             company.offers.append(CapabilityOffer(capability=capability("metalworking.welding"), text="сварка"))
             company.contacts.append(Contact(name=f"Контакт {number}"))
-            companies.update_company(company, {"city": f"Город {number}"})
+            companies.update_company(company, {"city": f"Город {number}"}, actor=SYSTEM)
         db.session.commit()
 
     grow(2)

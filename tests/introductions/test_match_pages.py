@@ -3,13 +3,15 @@
 from sqlalchemy import select
 
 from registry.models import Company, Introduction
+from registry.policy import SYSTEM
 from registry.services import companies as company_service
 from tests.factories import make_company, make_need, make_user, region, valid_inn
 
 
 def supplier(name, region_iso, statements, okved=("25.62",)):
     return company_service.create_company({"inn": valid_inn(region(region_iso).inn_code), "name": name,
-                                           "region": region_iso, "okved": list(okved), "capabilities": statements})
+                                           "region": region_iso, "okved": list(okved), "capabilities": statements},
+                                          actor=SYSTEM)
 
 
 def test_need_page_ranks_suppliers_and_explains_them_in_russian(client, db):

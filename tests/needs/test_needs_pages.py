@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from registry.models import AuditEntry, Need
+from registry.policy import SYSTEM
 from registry.services import needs as needs_service
 from registry.services import search
 from tests.factories import capability, make_company, make_need, make_user, region
@@ -56,7 +57,7 @@ def test_each_filter_narrows_the_list(client, db, query, expected):
     mordovia = make_company(region_iso="RU-MO")
     post_need(db, ulyanovsk, "Ульяновская")
     need = post_need(db, mordovia, "Мордовская", node="tooling.dies", commit=False)
-    needs_service.update_need(need, {"okved": "25.73"})
+    needs_service.update_need(need, {"okved": "25.73"}, actor=SYSTEM)
     db.session.commit()
     html = client.get("/needs/", query_string=dict(query, sort="deadline")).get_data(as_text=True)
     assert sorted(titles_on(html)) == sorted(expected)

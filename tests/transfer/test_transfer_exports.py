@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from registry.models import AuditEntry, CapabilityOffer, CompanyOkved, Contact
+from registry.policy import SYSTEM
 from registry.services import exports, imports
 from tests.factories import capability, make_company, make_need, make_project
 from tests.transfer.sheets import read_csv, read_xlsx
@@ -67,7 +68,7 @@ def test_company_csv_is_utf8_with_bom_semicolons_and_neutralised(firms):
 
 def test_an_exported_file_imports_back(firms, db):
     _, content = export("companies", "xlsx")
-    report = imports.import_file(content, "back.xlsx", update_existing=True)
+    report = imports.import_file(content, "back.xlsx", update_existing=True, actor=SYSTEM)
     assert report.ok, report.lines()
     assert report.kind == "companies" and report.existing == 2
 
@@ -112,7 +113,7 @@ def test_needs_and_projects_export(db):
     _, content = export("projects", "csv")
     row = dict(zip(*read_csv(content)[:2], strict=True))
     assert row["Стоимость, руб."] == "1500000,00" and row["Срок следующего шага"] == "01.02.2030"
-    assert imports.import_file(content, "projects.csv", update_existing=True).ok
+    assert imports.import_file(content, "projects.csv", update_existing=True, actor=SYSTEM).ok
 
 
 def test_exports_are_audited(firms, db):

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.models import AuditEntry, CapabilityOffer, Company, Contact
+from registry.policy import SYSTEM
 from registry.services import imports
 from registry.services.imports import ImportFileError
 from tests.factories import make_company, valid_inn
@@ -15,7 +16,7 @@ def count(db, model=Company):
 
 
 def run(content, filename="firms.xlsx", **options):
-    return imports.import_file(content, filename, **options)
+    return imports.import_file(content, filename, **{"actor": SYSTEM, **options})
 
 
 def test_a_good_file_creates_companies_with_okved_capabilities_and_contacts(db):

@@ -8,6 +8,7 @@ from sqlalchemy import event
 
 from registry import create_app
 from registry.extensions import db, page_cache
+from registry.policy import SYSTEM
 from registry.services import companies, jobs, seeding
 from tests.conftest import make_config
 from tests.factories import make_company, make_user
@@ -51,7 +52,7 @@ def test_an_anonymous_page_is_kept_until_a_public_write(cached_app):
     jobs.submit("cleanup")  # a private write (a job row) keeps what visitors see
     db.session.commit()
     assert count_queries(visitor, f"/catalog/{company.id}")[1] == 0
-    companies.update_company(company, {"name": "ООО «Новое имя»"}, actor=None)
+    companies.update_company(company, {"name": "ООО «Новое имя»"}, actor=SYSTEM)
     db.session.commit()
     fresh = visitor.get(f"/catalog/{company.id}")
     assert "Новое имя" in fresh.text and fresh.text != first.text

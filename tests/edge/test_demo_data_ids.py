@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.models import Company, Need
+from registry.policy import SYSTEM
 from registry.services import demo_data, needs
 from tests.factories import make_company, valid_inn
 
@@ -27,7 +28,7 @@ def test_after_demo_data_the_registry_makes_companies_and_needs(db, copy):
     demo_data.generate(5, seed=2, needs_share=1.0, copy=copy)
     db.session.commit()
     company = make_company(name="ООО «После демо»")
-    need = needs.create_need(company, {"title": "Фрезерная обработка", "text": ""}, actor=None)
+    need = needs.create_need(company, {"title": "Фрезерная обработка", "text": ""}, actor=SYSTEM)
     db.session.commit()
     assert company.id > db.session.scalar(select(func.max(Company.id)).where(Company.id != company.id))
     assert need.id > db.session.scalar(select(func.max(Need.id)).where(Need.id != need.id))

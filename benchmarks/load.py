@@ -7,8 +7,8 @@
 Needs `wrk` (Debian's package). With --fill the database is rebuilt and filled with N demo companies first
 (benchmarks/match_speed.py's fill). Then:
 
-1. gunicorn serves the registry in production mode (`gunicorn.conf.py` when present, else its defaults
-   here: 2 workers) on PostgreSQL, rate limits counted in Redis as in production;
+1. gunicorn serves the registry in production mode with the project's `gunicorn.conf.py` (gthread) and 2
+   workers, on PostgreSQL, with rate limits and the anonymous page cache in Redis as in production;
 2. wrk runs the mix for --duration seconds at each --connections: home 10 %, catalogue with filters and
    search 25 %, company pages 20 %, need pages 20 %, API matches 15 %, API search 10 %. Every answer's status
    is counted by a Lua hook; errors are 5xx, socket errors and timeouts;
@@ -43,7 +43,7 @@ from match_speed import QUERIES, fill, libpq_url  # noqa: E402
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 MIX = {"home": 10, "catalogue": 25, "company": 20, "need": 20, "api_matches": 15, "api_search": 10}
-DEFAULT_GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4", "--timeout", "30"]  # used only when the project has no gunicorn.conf.py
+DEFAULT_GUNICORN = ["-w", "2", "--timeout", "30"]  # used only when the project has no gunicorn.conf.py
 
 BARE_APP = '''
 import os, random
@@ -98,7 +98,7 @@ def env_for(url: str) -> dict:
     return {**os.environ, "REGISTRY_CONFIG": "production", "DATABASE_URL": url, "SECRET_KEY": "load-benchmark",
             "EXTERNAL_URL": "https://registry.example", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/13",
             "JOBS_URL": "redis://127.0.0.1:6379/12", "PAGE_CACHE_URL": "redis://127.0.0.1:6379/2",
-            "PYTHONPATH": str(ROOT)}
+            "WEB_CONCURRENCY": "2", "PYTHONPATH": str(ROOT)}  # the probe's 2 workers; gunicorn.conf.py the rest
 
 
 def serve(app: str, url: str, extra_env=None) -> tuple[subprocess.Popen, int]:

@@ -21,6 +21,4 @@ keepalive = 5
 # gunicorn answers a longer request line itself, with a bare 414. 8190 is its maximum (default 4094); the
 # registry's own URLs stay far below it (search text is at most 200 characters, filters are short codes).
 limit_request_line = 8190
-# Recycle workers now and then so a slow leak cannot grow for ever; jitter keeps them from all restarting at once.
-max_requests = 5000
-max_requests_jitter = 500
+# No max_requests: a recycled worker drops the keep-alive connections it holds, which clients see as errors.

@@ -98,15 +98,17 @@ def env_for(url: str) -> dict:
     return {**os.environ, "REGISTRY_CONFIG": "production", "DATABASE_URL": url, "SECRET_KEY": "load-benchmark",
             "EXTERNAL_URL": "https://registry.example", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/13",
             "JOBS_URL": "redis://127.0.0.1:6379/12", "PAGE_CACHE_URL": "redis://127.0.0.1:6379/2",
-            "WEB_CONCURRENCY": "2", "PYTHONPATH": str(ROOT)}  # the probe's 2 workers; gunicorn.conf.py the rest
+            "TRUSTED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": "2", "PYTHONPATH": str(ROOT),  # the probe's 2 workers
+            # wrk is one address standing for many visitors: its per-address limits are raised (still counted)
+            "API_RATE_LIMIT": "1000000 per minute", "WEB_ANONYMOUS_RATE_LIMIT": "1000000 per minute"}
 
 
 def serve(app: str, url: str, extra_env=None) -> tuple[subprocess.Popen, int]:
     port = free_port()
     conf = [] if (ROOT / "gunicorn.conf.py").exists() else DEFAULT_GUNICORN
+    log = open(Path(tempfile.gettempdir()) / f"load-{app.split(':')[0].replace('.', '-')}.log", "a")  # noqa: SIM115
     server = subprocess.Popen([GUNICORN, *conf, "-b", f"127.0.0.1:{port}", app], cwd=ROOT,
-                              env={**env_for(url), **(extra_env or {})},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              env={**env_for(url), **(extra_env or {})}, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while True:
         try:

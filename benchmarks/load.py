@@ -10,8 +10,9 @@ Needs `wrk` (Debian's package). With --fill the database is rebuilt and filled w
 1. gunicorn serves the registry in production mode with the project's `gunicorn.conf.py` (gthread) and 2
    workers, on PostgreSQL, with rate limits and the anonymous page cache in Redis as in production;
 2. wrk runs the mix for --duration seconds at each --connections: home 10 %, catalogue with filters and
-   search 25 %, company pages 20 %, need pages 20 %, API matches 15 %, API search 10 %. Every answer's status
-   is counted by a Lua hook; errors are 5xx, socket errors and timeouts;
+   search 25 %, company pages 20 %, need pages 20 %, API matches 15 %, API search 10 %, over 2,000 distinct
+   paths. The first run starts with an empty page cache and is repeated. Every answer's status is counted by
+   a Lua hook; errors are 5xx, socket errors and timeouts;
 3. the same gunicorn settings serve a bare Flask page that reads one company from the same database: the
    mix's throughput is given as a share of it;
 4. fault: at 50 connections, one gunicorn worker is killed with SIGKILL a third of the way in; the errors
@@ -214,10 +215,15 @@ def main() -> None:
     try:
         wrk(port, str(script), 10, 5)  # warm both workers' caches
         results = {}
-        for connections in (int(c) for c in args.connections.split(",")):
-            redis.Redis(db=13).flushdb()
-            results[connections] = wrk(port, str(script), connections, args.duration)
-            print(line(f"registry mix, {connections} connections", results[connections]))
+        runs = [int(c) for c in args.connections.split(",")]
+        # The first run starts with an empty page cache (every path rendered once); the same run again shows
+        # the steady state, in which only writes send pages back to rendering.
+        for number, connections in enumerate([runs[0], *runs]):
+            label = "cold page cache" if number == 0 else "warm page cache"
+            result = wrk(port, str(script), connections, args.duration)
+            print(line(f"registry mix, {connections} connections, {label}", result))
+            if number:
+                results[connections] = result
     finally:
         stop(registry)
 

@@ -332,6 +332,15 @@ class EventPage(Schema):
 
 
 
+class JsonBool(fields.Boolean):
+    """A JSON body's boolean is true or false; marshmallow's Boolean would also take 0, 1 or "yes"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class ExportFilters(Schema):
     """The catalogue's filters for companies; status and region for needs; stage for projects."""
 
@@ -340,7 +349,7 @@ class ExportFilters(Schema):
     district = fields.Str(validate=validate.Length(max=100))
     capability = fields.Str(validate=validate.Length(max=100))
     okved = fields.Str(validate=validate.Length(max=20))
-    verified = fields.Bool()
+    verified = JsonBool()
     status = fields.Str(validate=validate.OneOf(NEED_STATUSES))
     stage = fields.Str(validate=validate.OneOf(STAGES))
 

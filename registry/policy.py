@@ -95,6 +95,11 @@ def can_manage_projects(user) -> bool:
     return is_staff(user)
 
 
+def can_manage_events(user) -> bool:
+    """Events (round tables, visits, fairs) are recorded by officials and administrators."""
+    return is_staff(user)
+
+
 def can_express_interest(user, need, supplier) -> bool:
     """Officials, administrators, and the representatives of either side of a match."""
     return is_staff(user) or can_edit_company(user, need.company) or can_edit_company(user, supplier)

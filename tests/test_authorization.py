@@ -166,13 +166,15 @@ def test_api_write_routes_admit_exactly_who_may(client, db, world, role):
 # --- Services: the one policy, whoever calls ------------------------------------------------------
 
 def test_services_refuse_an_actor_the_policy_refuses(db, world):
-    from registry.models import Company, Need, Project
-    from registry.services import Forbidden, companies, needs, projects
+    from registry.models import Company, Event, Introduction, Need, Project
+    from registry.services import Forbidden, companies, events, introductions, needs, projects
     from tests.factories import valid_inn
 
     users, ids = world
-    company, need, project = (db.session.get(model, ids[key]) for model, key in
-                              ((Company, "company"), (Need, "need"), (Project, "project")))
+    company, need, project, event, introduction, supplier = (
+        db.session.get(model, ids[key]) for model, key in
+        ((Company, "company"), (Need, "need"), (Project, "project"), (Event, "event"), (Introduction, "introduction"),
+         (Company, "supplier")))
     other_official, representative = users["official of another region"], users["own representative"]
     refused = [
         lambda: companies.update_company(company, {"city": "Саранск"}, actor=other_official),
@@ -186,6 +188,12 @@ def test_services_refuse_an_actor_the_policy_refuses(db, world):
         lambda: projects.change_stage(project, "agreement", actor=representative),
         lambda: projects.update_project(project, {"title": "Другое"}, actor=representative),
         lambda: companies.update_company(company, {"city": "Саранск"}, actor=None),  # nobody is not the system
+        lambda: events.save_event({"title": "Своя ярмарка"}, actor=representative),
+        lambda: events.save_event({"title": "Другое"}, event=event, actor=users["other representative"]),
+        lambda: introductions.express_interest(need, supplier, actor=users["other representative"]),
+        lambda: introductions.answer(introduction, "accepted", actor=users["other representative"]),
+        lambda: introductions.post_message(introduction, "Здравствуйте", actor=users["other representative"]),
+        lambda: introductions.start_project(introduction, actor=representative),
     ]
     for number, write in enumerate(refused):
         with pytest.raises(Forbidden):

@@ -3,6 +3,7 @@
 from registry.extensions import db
 from registry.models import Event, EventParticipant
 from registry.models.event import EVENT_KINDS
+from registry.policy import authorize, can_manage_events
 from registry.services import ServiceError, audit
 from registry.translation import lazy_gettext as _l
 
@@ -11,6 +12,7 @@ EVENT_FIELDS = ("kind", "title", "held_on", "date_note", "place", "region", "des
 
 def save_event(data: dict, *, event: Event | None = None, companies=(), actor=None) -> Event:
     """Creates an event, or changes `event`; `companies` replaces the participating companies."""
+    authorize(can_manage_events(actor))
     title = (data.get("title") or "").strip()
     if not title:
         raise ServiceError(_l("The title is required."), "title")

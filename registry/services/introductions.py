@@ -12,6 +12,13 @@ from registry.links import external_url
 from registry.models import Company, Introduction, IntroductionMessage, Need
 from registry.models.base import utcnow
 from registry.models.introduction import ANSWERS
+from registry.policy import (
+    authorize,
+    can_answer_introduction,
+    can_express_interest,
+    can_manage_projects,
+    can_view_introduction,
+)
 from registry.services import ServiceError, audit, projects
 from registry.services.notifications import Recipients, notify_company
 from registry.translation import lazy_gettext as _l
@@ -28,6 +35,7 @@ def express_interest(need: Need, supplier: Company, *, actor, score: float | Non
     Asking twice about the same pair returns the first introduction and tells nobody again: interest
     is a fact, not a counter. Returns the introduction and whom this call told.
     """
+    authorize(can_express_interest(actor, need, supplier))
     if supplier.id == need.company_id:
         raise ServiceError(_l("A company cannot be introduced to itself."))
     if need.status == "closed":
@@ -49,6 +57,7 @@ def express_interest(need: Need, supplier: Company, *, actor, score: float | Non
 
 def answer(introduction: Introduction, decision: str, *, actor, note: str = "") -> list[Recipients]:
     """The receiving firm accepts or declines an introduction, once; both firms are told."""
+    authorize(can_answer_introduction(actor, introduction))
     if decision not in ANSWERS:
         raise ServiceError(_l("Choose to accept or to decline."), field="decision")
     if introduction.status == "project":
@@ -81,6 +90,7 @@ def answer(introduction: Introduction, decision: str, *, actor, note: str = "") 
 def post_message(introduction: Introduction, body: str, *, actor) -> tuple[IntroductionMessage, list[Recipients]]:
     """Adds a message to an introduction's thread and tells the other firm (both firms when an official
     writes)."""
+    authorize(can_view_introduction(actor, introduction))
     body = (body or "").strip()
     if not body:
         raise ServiceError(_l("Write a message."), field="body")
@@ -116,6 +126,7 @@ def _notify(introduction: Introduction, firms: list[Company], subject, body) -> 
 
 def start_project(introduction: Introduction, *, actor):
     """Turns an introduction into a cooperation project at the proposal stage, keeping the link."""
+    authorize(can_manage_projects(actor))
     if introduction.project is not None:
         raise ServiceError(_l("This introduction already has a project."))
     need = introduction.need

@@ -1,10 +1,9 @@
 """API endpoints: thin, like the web views: parse, check permission, call a service, commit, dump."""
 
-import io
 import math
 from functools import wraps
 
-from flask import send_file, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import abort
@@ -454,4 +453,4 @@ def export_file(job_id):
     job = own_export(job_id)
     if not job.has_file:
         abort(404, message=str(_("The file is not ready, or it was removed after a day.")))
-    return send_file(io.BytesIO(job.content), mimetype=job.mimetype, as_attachment=True, download_name=job.filename)
+    return job_views.file_of(job)

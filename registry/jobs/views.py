@@ -19,6 +19,11 @@ def own_job(job_id: int) -> Job:
     return job
 
 
+def file_of(job: Job):
+    """The job's file as a download (the caller has checked `job.has_file` and the asker's rights)."""
+    return send_file(io.BytesIO(job.content), mimetype=job.mimetype, as_attachment=True, download_name=job.filename)
+
+
 def status_of(job: Job, download_endpoint: str = "jobs.download") -> dict:
     status = {"state": job.state, "progress": jobs.live_progress(job)}
     if job.has_file:
@@ -54,4 +59,4 @@ def download(job_id: int):
     job = own_job(job_id)
     if not job.has_file:
         abort(404)
-    return send_file(io.BytesIO(job.content), mimetype=job.mimetype, as_attachment=True, download_name=job.filename)
+    return file_of(job)

@@ -8,10 +8,10 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def start_worker(database_url: str, jobs_url: str, *, output=subprocess.PIPE) -> subprocess.Popen:
+def start_worker(database_url: str, jobs_url: str, *options: str, output=subprocess.PIPE) -> subprocess.Popen:
     env = {**os.environ, "REGISTRY_CONFIG": "development", "DATABASE_URL": database_url, "JOBS_URL": jobs_url}
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "registry", "jobs", "worker", "--workers", "1"],
-                            env=env, cwd=PROJECT, stdout=output, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "registry", "jobs", "worker", "--workers", "1",
+                             *options], env=env, cwd=PROJECT, stdout=output, stderr=subprocess.STDOUT, text=True)
 
 
 def stop_worker(worker: subprocess.Popen, timeout: float = 60) -> str:

@@ -94,6 +94,38 @@ def test_the_worker_runs_what_a_web_process_queued_and_stops_cleanly(fresh_datab
         db.engine.dispose()
 
 
+def test_a_job_still_running_after_the_shutdown_timeout_is_handed_back_to_another_worker(fresh_database_url,
+                                                                                         tmp_path):
+    database_url, jobs_url = fresh_database_url(), f"sqlite:///{tmp_path / 'jobs.db'}"
+    web = create_app(make_config(database_url, JOBS_URL=jobs_url))
+    with web.app_context():
+        upgrade()
+        seeding.seed_reference()
+        official = make_user("official")
+        token = uploads.save(csv_bytes(COMPANY_HEADERS, [company_row(number) for number in range(1500)]), "firms.csv",
+                             "companies", official)
+        import_id = jobs.submit("import", {"token": token, "update_existing": False}, user=official).id
+        db.session.commit()
+        db.engine.dispose()
+    first = start_worker(database_url, jobs_url, "--shutdown-timeout", "0.2")
+    try:
+        assert wait_for(web, import_id, {"running", "done"}).state == "running"
+        output = stop_worker(first)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert "interrupting workers" in output, output[-2000:]  # it did not wait for the import …
+    second = start_worker(database_url, jobs_url)  # … which the next worker takes up from the queue
+    try:
+        finished = wait_for(web, import_id, {"done", "failed"})
+    finally:
+        stop_worker(second)
+    assert finished.state == "done", finished.failure
+    with web.app_context():
+        assert len(db.session.scalars(select(Company.id)).all()) == 1500  # once, all or nothing
+        db.engine.dispose()
+
+
 def test_quickstart_serves_with_its_worker_beside_it(tmp_path):
     """The README's first command ends in `flask quickstart`: the server and a job worker that runs jobs."""
     import os

@@ -129,3 +129,15 @@ def can_answer_introduction(user, introduction) -> bool:
     if is_region_staff(user, *firms):
         return True
     return any(represents(user, firm) and firm.id != introduction.asking_company_id for firm in firms)
+
+
+def can_run_event(user, event) -> bool:
+    """Matchmaking (registration settings, the schedule, meetings on anyone's behalf): administrators and
+    officials of the event's region; any official when the event names no region."""
+    return holds_region(user, event.region_id) if event.region_id is not None else is_staff(user)
+
+
+def can_act_for_participant(user, event, company) -> bool:
+    """Register, request, answer and record outcomes for a firm at an event: its own representative, or
+    whoever runs the event."""
+    return can_run_event(user, event) or represents(user, company)

@@ -5,7 +5,7 @@ from registry.models.audit import AuditEntry
 from registry.models.base import Base, utcnow
 from registry.models.capability import Capability, capability_okved
 from registry.models.company import Company, CompanyOkved, Contact
-from registry.models.event import Event, EventParticipant
+from registry.models.event import Event, EventMeeting, EventParticipant, EventSlot
 from registry.models.introduction import Introduction, IntroductionMessage
 from registry.models.job import Job
 from registry.models.need import Need, need_capability, need_okved
@@ -20,7 +20,7 @@ from registry.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken", "AuditEntry", "Base", "Capability", "CapabilityOffer", "Company", "CompanyOkved",
-    "Contact", "Event", "EventParticipant", "Introduction", "IntroductionMessage", "Job", "Need", "NeedAlert",
+    "Contact", "Event", "EventMeeting", "EventParticipant", "EventSlot", "Introduction", "IntroductionMessage", "Job", "Need", "NeedAlert",
     "OkvedCode", "OutboxMessage", "PendingUpload", "Project", "ProjectParticipant", "ProjectReminder", "Region",
     "RetrievalDocument", "RetrievalPosting", "RetrievalStat", "StageChange", "User", "capability_okved",
     "need_capability", "need_okved", "utcnow",

@@ -43,6 +43,8 @@ JOB_KIND_LABELS = {
     "weekly_digest": _l("Weekly digest"),
     "reminders": _l("Reminders"),
     "deliver_mail": _l("Mail delivery"),
+    "meeting_requests": _l("Expiry of meeting requests"),
+    "event_follow_ups": _l("Follow-ups after events"),
 }
 
 ALERT_MODE_LABELS = {
@@ -77,6 +79,38 @@ INTRODUCTION_STATUS_LABELS = {
     "project": _l("turned into a project"),
 }
 
+MEETING_STATUS_LABELS = {
+    "requested": _l("awaiting an answer"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "expired": _l("expired unanswered"),
+    "cancelled": _l("withdrawn"),
+}
+
+# Right after a meeting, and months later.
+OUTCOME_LABELS = {
+    "not_held": _l("the meeting did not take place"),
+    "no_interest": _l("no interest"),
+    "useful_no_plans": _l("useful, no cooperation planned"),
+    "possible_cooperation": _l("cooperation possible"),
+}
+
+FOLLOW_UP_LABELS = {
+    "not_continued": _l("contact not continued"),
+    "valuable_contact": _l("a valuable contact"),
+    "negotiating": _l("negotiations started"),
+    "agreement": _l("an agreement signed"),
+}
+
+# Why the schedule left an accepted meeting out.
+UNSCHEDULED_LABELS = {
+    "same_firm": _l("a firm cannot meet itself"),
+    "no_common_slot": _l("no common free slot"),
+    "firm_full": _l("one of the firms has no free slot left"),
+    "no_room": _l("no room left: more or more important meetings fill the slots both firms are free"),
+    "removed": _l("taken out of the schedule by hand"),
+}
+
 ALL_LABELS = {
     "stage": STAGE_LABELS,
     "role": ROLE_LABELS,
@@ -88,6 +122,10 @@ ALL_LABELS = {
     "job_state": JOB_STATE_LABELS,
     "alert_mode": ALERT_MODE_LABELS,
     "introduction_status": INTRODUCTION_STATUS_LABELS,
+    "meeting_status": MEETING_STATUS_LABELS,
+    "outcome": OUTCOME_LABELS,
+    "follow_up": FOLLOW_UP_LABELS,
+    "unscheduled": UNSCHEDULED_LABELS,
 }
 
 

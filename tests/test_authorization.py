@@ -1,10 +1,21 @@
 """Every write route of the web pages, walked with every role: who may, and who is refused without
 anything changing. A new write route fails this test until its rule is written down here."""
 
+from datetime import time
+
 import pytest
 from sqlalchemy import func, select
 
-from registry.models import AuditEntry, CapabilityOffer, Event, Introduction, Job
+from registry.models import (
+    AuditEntry,
+    CapabilityOffer,
+    Event,
+    EventMeeting,
+    EventParticipant,
+    EventSlot,
+    Introduction,
+    Job,
+)
 from tests.factories import make_company, make_need, make_project, make_user, region
 
 ROLES = ("anonymous", "own representative", "other representative", "official of the region",
@@ -37,6 +48,21 @@ RULES = {
     "projects.change_stage": ("/projects/{project}/stage", STAFF),
     "events.create": ("/events/new", STAFF),
     "events.edit": ("/events/{event}/edit", STAFF),
+    # The matchmaking event is in the own company's region; {accepted} is the own company's meeting with a third
+    # firm, {requested} the own company's request to the other company.
+    "events.move_meeting": ("/events/{mm}/schedule/move", REGION_STAFF,
+                            {"meeting_id": "{accepted}", "slot": "0", "table": "1"}),
+    "events.build_schedule": ("/events/{mm}/schedule", REGION_STAFF),
+    "events.record_outcome": ("/events/{mm}/meetings/{accepted}/outcome", REGION_STAFF | {"own representative"},
+                              {"outcome": "no_interest"}),
+    "events.record_follow_up": ("/events/{mm}/meetings/{accepted}/follow-up", REGION_STAFF | {"own representative"},
+                                {"company_id": "{company}", "follow_up": "negotiating"}),
+    "events.start_project": ("/events/{mm}/meetings/{accepted}/project", REGION_STAFF),
+    "events.answer_meeting": ("/events/{mm}/meetings/{requested}/answer", REGION_STAFF | {"other representative"},
+                              {"decision": "accepted"}),
+    "events.cancel_meeting": ("/events/{mm}/meetings/{requested}/cancel", REGION_STAFF | {"own representative"}),
+    "events.request_meeting": ("/events/{mm}/meetings/request", REGION_STAFF | {"own representative"},
+                               {"requester_id": "{company}", "invitee_id": "{guest}"}),
     "transfer.upload": ("/transfer/import", STAFF),
     "transfer.confirm": ("/transfer/import/{token}", STAFF),
     "transfer.export": ("/transfer/export/companies.csv", STAFF),
@@ -77,9 +103,18 @@ def world(db):
         "official of another region": make_user("official", region=region("RU-MO")),
         "admin": make_user("admin"),
     }
+    guest = make_company(region_iso="RU-ULY")
+    matchmaking = Event(title="Биржа контактов", region=region("RU-ULY"), tables=2,
+                        slots=[EventSlot(index=i, starts_at=time(10 + i), ends_at=time(10 + i, 30))
+                               for i in range(3)],
+                        participants=[EventParticipant(company=firm) for firm in (own, other, supplier, guest)])
+    accepted = EventMeeting(event=matchmaking, requester=own, invitee=supplier, status="accepted")
+    requested = EventMeeting(event=matchmaking, requester=own, invitee=other, status="requested")
+    db.session.add_all([matchmaking, accepted, requested])
     db.session.commit()
     ids = {"company": own.id, "offer": offer.id, "need": need.id, "project": project.id, "event": event.id,
-           "introduction": introduction.id, "pending": pending.id, "token": "0" * 32, "supplier": supplier.id}
+           "introduction": introduction.id, "pending": pending.id, "token": "0" * 32, "supplier": supplier.id,
+           "mm": matchmaking.id, "accepted": accepted.id, "requested": requested.id, "guest": guest.id}
     return users, ids
 
 
@@ -124,14 +159,38 @@ API_RULES = {
                        {"title": "Новый проект", "participants": [{"company_id": "{company}", "role": "customer"}]}),
     "POST /projects/{id}/stage": ("post", "/api/v1/projects/{project}/stage", STAFF, {"stage": "agreement"}),
     "POST /exports": ("post", "/api/v1/exports", STAFF, {"kind": "companies", "format": "csv"}),
+    # Meetings, in an order where each allowed call can succeed (see the web rules for the setting).
+    "POST /events/{id}/meetings/{mid}/move": ("post", "/api/v1/events/{mm}/meetings/{accepted}/move", REGION_STAFF,
+                                              {"slot": "0", "table": "1"}),
+    "POST /events/{id}/schedule": ("post", "/api/v1/events/{mm}/schedule", REGION_STAFF, {}),
+    "POST /events/{id}/meetings/{mid}/outcome": ("post", "/api/v1/events/{mm}/meetings/{accepted}/outcome",
+                                                 REGION_STAFF | {"own representative"}, {"outcome": "no_interest"}),
+    "POST /events/{id}/meetings/{mid}/follow-up": (
+        "post", "/api/v1/events/{mm}/meetings/{accepted}/follow-up", REGION_STAFF | {"own representative"},
+        {"company_id": "{company}", "follow_up": "negotiating"}),
+    "POST /events/{id}/meetings/{mid}/project": ("post", "/api/v1/events/{mm}/meetings/{accepted}/project",
+                                                 REGION_STAFF, {}),
+    "POST /events/{id}/meetings/{mid}/accept": ("post", "/api/v1/events/{mm}/meetings/{requested}/accept",
+                                                REGION_STAFF | {"other representative"}, {}),
+    "POST /events/{id}/meetings/{mid}/decline": ("post", "/api/v1/events/{mm}/meetings/{requested}/decline",
+                                                 REGION_STAFF | {"other representative"}, {}),
+    "POST /events/{id}/meetings": ("post", "/api/v1/events/{mm}/meetings", REGION_STAFF | {"own representative"},
+                                   {"requester_id": "{company}", "invitee_id": "{guest}"}),
 }
+
+# The API's own names for the ids of the templates above.
+API_PARAMETERS = {"{company}": "<int:company_id>", "{project}": "<int:project_id>", "{mm}": "<int:event_id>",
+                  "{accepted}": "<int:meeting_id>", "{requested}": "<int:meeting_id>"}
 
 
 def test_every_api_write_route_has_a_rule(app):
     routes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
               for method in rule.methods & {"POST", "PATCH", "PUT", "DELETE"}}
-    written = {(method.upper(), template.replace("{company}", "<int:company_id>").replace("{project}", "<int:project_id>"))
-               for method, template, *_ in API_RULES.values()}
+    written = set()
+    for method, template, *_ in API_RULES.values():
+        for name, parameter in API_PARAMETERS.items():
+            template = template.replace(name, parameter)
+        written.add((method.upper(), template))
     assert routes == written
 
 

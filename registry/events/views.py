@@ -13,7 +13,7 @@ from registry.extensions import db
 from registry.models import Company, Event, EventParticipant, Project, Region
 from registry.projects.forms import company_lines
 from registry.projects.views import show_service_error
-from registry.services import ServiceError
+from registry.services import ServiceError, agendas
 from registry.services import events as event_service
 
 
@@ -44,7 +44,8 @@ def detail(event_id: int):
         )
         .where(Event.id == event_id)
     )
-    return render_template("events/detail.html", event=event, can_edit=is_staff(current_user))
+    return render_template("events/detail.html", event=event, can_edit=is_staff(current_user),
+                           event_result=agendas.yield_of(event))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from registry.extensions import db
 from registry.models import Job, Need
 from registry.models.base import utcnow
-from registry.services import ServiceError, alerts, exports, imports, jobs, mail, reports
+from registry.services import ServiceError, alerts, exports, imports, jobs, mail, meetings, reports
 from registry.transfer import uploads
 from registry.translation import lazy_gettext as _l
 
@@ -117,6 +117,14 @@ def reminders(job: Job) -> None:
     job.result = {"mails": alerts.send_reminders()}
 
 
+def meeting_requests(job: Job) -> None:
+    job.result = {"expired": meetings.expire_requests()}
+
+
+def event_follow_ups(job: Job) -> None:
+    job.result = {"firms_asked": meetings.send_follow_ups(date.today())}
+
+
 def deliver_mail(job: Job) -> None:
     job.result = {"sent": mail.deliver(job.params["message_id"])}
 
@@ -133,6 +141,8 @@ HANDLERS = {
     "weekly_digest": weekly_digest,
     "reminders": reminders,
     "deliver_mail": deliver_mail,
+    "meeting_requests": meeting_requests,
+    "event_follow_ups": event_follow_ups,
 }
 
 PERIODIC = {  # UTC; Moscow is UTC+3
@@ -140,4 +150,6 @@ PERIODIC = {  # UTC; Moscow is UTC+3
     "reminders": crontab(minute="30", hour="5"),  # 08:30 Moscow, before the working day
     "weekly_digest": crontab(minute="0", hour="5", day_of_week="1"),  # Mondays, 08:00 Moscow
     "daily_digest": crontab(minute="0", hour="6"),  # 09:00 Moscow
+    "meeting_requests": crontab(minute="*/10"),  # unanswered requests lapse within ten minutes of the deadline
+    "event_follow_ups": crontab(minute="0", hour="7"),  # 10:00 Moscow
 }

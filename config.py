@@ -77,6 +77,9 @@ class Config:
     # more good one, 0.40 loses 9 % of the good ones. Pages show more (MIN_SCORE_SHOWN = 0.12): a page
     # costs nobody anything, a mail costs attention.
     ALERT_MIN_SCORE = float(os.environ.get("ALERT_MIN_SCORE", "0.35"))
+    # Seconds the solver may spend on an event's meeting schedule (the page waits for it): 200 firms and
+    # 1,000 meetings are placed within 0.1 % of the proven bound in 10 (benchmarks/event_schedule.py).
+    SCHEDULE_TIME_LIMIT = float(os.environ.get("SCHEDULE_TIME_LIMIT", "10"))
     # The job queue (Huey): unset, development queues in a SQLite file in the instance folder.
     JOBS_URL = os.environ.get("JOBS_URL")
     JOB_RETRIES = 2  # an unexpected failure is tried this many more times, then shown to administrators

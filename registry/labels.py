@@ -79,10 +79,11 @@ INTRODUCTION_STATUS_LABELS = {
     "project": _l("turned into a project"),
 }
 
+# Words of their own, not the introductions': in Russian a meeting (встреча) agrees in gender.
 MEETING_STATUS_LABELS = {
     "requested": _l("awaiting an answer"),
-    "accepted": _l("accepted"),
-    "declined": _l("declined"),
+    "accepted": _l("agreed"),
+    "declined": _l("turned down"),
     "expired": _l("expired unanswered"),
     "cancelled": _l("withdrawn"),
 }

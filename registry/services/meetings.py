@@ -8,6 +8,7 @@ told, so that pages say exactly that.
 
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -212,7 +213,7 @@ def problem_for(event: Event, meetings: list[EventMeeting]) -> solver.Problem:
     return solver.Problem(len(event.slots), event.tables, requests, unavailable)
 
 
-def build_schedule(event: Event, *, actor, time_limit: float = 10.0) -> solver.Schedule:
+def build_schedule(event: Event, *, actor, time_limit: float | None = None) -> solver.Schedule:
     """Places every accepted meeting it can (as many as possible, the most important first) in a slot at a
     table; meetings moved by hand stay. Those left out keep the solver's reason."""
     authorize(can_run_event(actor, event))
@@ -222,7 +223,8 @@ def build_schedule(event: Event, *, actor, time_limit: float = 10.0) -> solver.S
     now = utcnow()
     for meeting in meetings:
         expire_if_due(meeting, now)
-    result = solver.solve(problem_for(event, meetings), time_limit=time_limit)
+    limit = time_limit if time_limit is not None else current_app.config["SCHEDULE_TIME_LIMIT"]
+    result = solver.solve(problem_for(event, meetings), time_limit=limit)
     for meeting in meetings:
         if meeting.id in result.placed:
             meeting.slot, meeting.table_number = result.placed[meeting.id]

@@ -233,3 +233,15 @@ def test_import_is_for_who_runs_the_event(db, people):
     with pytest.raises(Forbidden):
         service.import_participants(event, csv_bytes(HEADERS, [[people["own"].inn, "", "", ""]]), "a.csv",
                                     actor=people["rep"])
+
+
+def test_editing_the_events_firms_keeps_the_registrations_of_those_that_stay(db, people):
+    from registry.services import events
+
+    event = matchmaking_event()
+    service.register(event, people["own"], {"attendees": "Иванов", "unavailable_slots": [1]}, actor=people["admin"])
+    third = make_company()
+    events.save_event({"title": event.title}, event=event, companies=[people["own"], third], actor=people["admin"])
+    kept = {p.company: p for p in event.participants}
+    assert kept[people["own"]].attendees == "Иванов" and kept[people["own"]].unavailable_slots == [1]
+    assert kept[third].registered_at is None

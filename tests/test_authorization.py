@@ -37,6 +37,13 @@ RULES = {
     "projects.change_stage": ("/projects/{project}/stage", STAFF),
     "events.create": ("/events/new", STAFF),
     "events.edit": ("/events/{event}/edit", STAFF),
+    # The walk's event names no region: every official runs it; registration is open, so the firm's own
+    # representative registers it (and withdraws) too.
+    "events.matchmaking": ("/events/{event}/matchmaking", STAFF, {"slots": "10:00-10:15", "tables": "3"}),
+    "events.register": ("/events/{event}/register?company={company}", STAFF | {"own representative"},
+                        {"attendees": "Иванов"}),
+    "events.unregister": ("/events/{event}/unregister?company={company}", STAFF | {"own representative"}),
+    "events.import_participants": ("/events/{event}/participants/import", STAFF),
     "transfer.upload": ("/transfer/import", STAFF),
     "transfer.confirm": ("/transfer/import/{token}", STAFF),
     "transfer.export": ("/transfer/export/companies.csv", STAFF),
@@ -63,7 +70,7 @@ def world(db):
     db.session.add(offer)
     need = make_need(own, title="Фрезерная обработка")
     project = make_project((own, "customer"), (other, "supplier"))
-    event = Event(title="Круглый стол")
+    event = Event(title="Круглый стол", registration_open=True)
     db.session.add(event)
     db.session.flush()
     supplier = make_company(region_iso="RU-SAM")  # neither representative's company
@@ -124,13 +131,18 @@ API_RULES = {
                        {"title": "Новый проект", "participants": [{"company_id": "{company}", "role": "customer"}]}),
     "POST /projects/{id}/stage": ("post", "/api/v1/projects/{project}/stage", STAFF, {"stage": "agreement"}),
     "POST /exports": ("post", "/api/v1/exports", STAFF, {"kind": "companies", "format": "csv"}),
+    "POST /events": ("post", "/api/v1/events", STAFF, {"title": "Ярмарка", "tables": 5,
+                                                       "slots": [{"start": "10:00", "end": "10:15"}]}),
+    "POST /events/{id}/participants": ("post", "/api/v1/events/{event}/participants", STAFF | {"own representative"},
+                                       {"company_id": "{company}", "unavailable_slots": []}),
 }
 
 
 def test_every_api_write_route_has_a_rule(app):
     routes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
               for method in rule.methods & {"POST", "PATCH", "PUT", "DELETE"}}
-    written = {(method.upper(), template.replace("{company}", "<int:company_id>").replace("{project}", "<int:project_id>"))
+    written = {(method.upper(), template.replace("{company}", "<int:company_id>").replace("{project}", "<int:project_id>")
+                .replace("{event}", "<int:event_id>"))
                for method, template, *_ in API_RULES.values()}
     assert routes == written
 
@@ -141,7 +153,9 @@ def fill(value, ids):
         return int(filled) if filled.isdigit() and value.startswith("{") and value != "{new_inn_uly}" else filled
     if isinstance(value, dict):
         return {key: fill(item, ids) for key, item in value.items()}
-    return [fill(item, ids) for item in value]
+    if isinstance(value, list):
+        return [fill(item, ids) for item in value]
+    return value
 
 
 @pytest.mark.parametrize("role", ROLES)

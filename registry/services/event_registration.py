@@ -81,7 +81,7 @@ def check_slots(pairs) -> list[tuple[time, time]]:
 def generate_slots(start: time, end: time, minutes: int, breaks=()) -> list[tuple[time, time]]:
     """Slots of `minutes` from `start` until `end`, none overlapping a break ((start, end) pairs)."""
     if minutes < 5:
-        raise ServiceError(_l("A slot lasts at least 5 minutes."), "slot_minutes")
+        raise ServiceError(_l("A slot lasts at least 5 minutes."), "generate_minutes")
     slots, at = [], start.hour * 60 + start.minute
     stop = end.hour * 60 + end.minute
     pauses = [(b.hour * 60 + b.minute, e.hour * 60 + e.minute) for b, e in breaks]

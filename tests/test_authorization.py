@@ -48,6 +48,13 @@ RULES = {
     "projects.change_stage": ("/projects/{project}/stage", STAFF),
     "events.create": ("/events/new", STAFF),
     "events.edit": ("/events/{event}/edit", STAFF),
+    # The walk's event names no region: every official runs it; registration is open, so the firm's own
+    # representative registers it (and withdraws) too.
+    "events.matchmaking": ("/events/{event}/matchmaking", STAFF, {"slots": "10:00-10:15", "tables": "3"}),
+    "events.register": ("/events/{event}/register?company={company}", STAFF | {"own representative"},
+                        {"attendees": "Иванов"}),
+    "events.unregister": ("/events/{event}/unregister?company={company}", STAFF | {"own representative"}),
+    "events.import_participants": ("/events/{event}/participants/import", STAFF),
     # The matchmaking event is in the own company's region; {accepted} is the own company's meeting with a third
     # firm, {requested} the own company's request to the other company.
     "events.move_meeting": ("/events/{mm}/schedule/move", REGION_STAFF,
@@ -89,7 +96,7 @@ def world(db):
     db.session.add(offer)
     need = make_need(own, title="Фрезерная обработка")
     project = make_project((own, "customer"), (other, "supplier"))
-    event = Event(title="Круглый стол")
+    event = Event(title="Круглый стол", registration_open=True)
     db.session.add(event)
     db.session.flush()
     supplier = make_company(region_iso="RU-SAM")  # neither representative's company
@@ -159,6 +166,10 @@ API_RULES = {
                        {"title": "Новый проект", "participants": [{"company_id": "{company}", "role": "customer"}]}),
     "POST /projects/{id}/stage": ("post", "/api/v1/projects/{project}/stage", STAFF, {"stage": "agreement"}),
     "POST /exports": ("post", "/api/v1/exports", STAFF, {"kind": "companies", "format": "csv"}),
+    "POST /events": ("post", "/api/v1/events", STAFF, {"title": "Ярмарка", "tables": 5,
+                                                       "slots": [{"start": "10:00", "end": "10:15"}]}),
+    "POST /events/{id}/participants": ("post", "/api/v1/events/{event}/participants", STAFF | {"own representative"},
+                                       {"company_id": "{company}", "unavailable_slots": []}),
     # Meetings, in an order where each allowed call can succeed (see the web rules for the setting).
     "POST /events/{id}/meetings/{mid}/move": ("post", "/api/v1/events/{mm}/meetings/{accepted}/move", REGION_STAFF,
                                               {"slot": "0", "table": "1"}),
@@ -179,7 +190,8 @@ API_RULES = {
 }
 
 # The API's own names for the ids of the templates above.
-API_PARAMETERS = {"{company}": "<int:company_id>", "{project}": "<int:project_id>", "{mm}": "<int:event_id>",
+API_PARAMETERS = {"{company}": "<int:company_id>", "{project}": "<int:project_id>", "{event}": "<int:event_id>",
+                  "{mm}": "<int:event_id>",
                   "{accepted}": "<int:meeting_id>", "{requested}": "<int:meeting_id>"}
 
 
@@ -200,7 +212,9 @@ def fill(value, ids):
         return int(filled) if filled.isdigit() and value.startswith("{") and value != "{new_inn_uly}" else filled
     if isinstance(value, dict):
         return {key: fill(item, ids) for key, item in value.items()}
-    return [fill(item, ids) for item in value]
+    if isinstance(value, list):
+        return [fill(item, ids) for item in value]
+    return value
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -22,4 +22,4 @@ def authenticate_by_token_only():
     login_manager._update_request_context_with_user(user_from_bearer_token())
 
 
-from registry.api import meetings, views  # noqa: E402,F401  (routes attach to bp)
+from registry.api import events, meetings, views  # noqa: E402,F401  (routes attach to bp)

@@ -24,4 +24,6 @@ MARSHMALLOW_MESSAGES = (
     _l("Must be one of: proposal, negotiation, agreement, implementation, completed, on_hold, cancelled."),
     _l("Must be one of: customer, supplier, partner."),
     _l("Must be one of: open, matched, closed."),
+    _l("String does not match expected pattern."),
+    _l("Must be one of: round_table, delegation_visit, fair, other."),
 )

@@ -4,7 +4,6 @@ from flask_login import current_user
 from marshmallow import Schema, fields, post_dump, validate
 
 from registry.auth.permissions import is_staff
-from registry.models.event import EVENT_KINDS
 from registry.models.need import NEED_STATUSES
 from registry.models.project import PARTICIPANT_ROLES, STAGES
 
@@ -302,34 +301,6 @@ class ProjectIn(Schema):
 class StageIn(Schema):
     stage = fields.Str(required=True, validate=validate.OneOf(STAGES))
     note = fields.Str(load_default="", validate=validate.Length(max=2000))
-
-
-class EventParticipantSchema(Schema):
-    company = fields.Nested(CompanyRefSchema, allow_none=True)
-    person_name = fields.Str()
-    position = fields.Str()
-
-
-class EventSchema(Schema):
-    id = fields.Int()
-    kind = fields.Str(validate=validate.OneOf(EVENT_KINDS))
-    title = fields.Str()
-    held_on = fields.Date(allow_none=True)
-    date_note = fields.Str()
-    place = fields.Str()
-    region = fields.Function(lambda e: (e.region.iso_code or e.region.inn_code) if e.region else None, allow_none=True)
-    description = fields.Str()
-    participants = fields.List(fields.Nested(EventParticipantSchema))
-    project_ids = fields.Function(lambda e: [p.id for p in e.projects])
-    source = fields.Str(allow_none=True)
-
-
-class EventPage(Schema):
-    items = fields.List(fields.Nested(EventSchema))
-    total = fields.Int()
-    page = fields.Int()
-    pages = fields.Int()
-
 
 
 class JsonBool(fields.Boolean):

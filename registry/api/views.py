@@ -19,8 +19,6 @@ from registry.api.schemas import (
     CompanyPatch,
     CompanyQuery,
     CompanySchema,
-    EventPage,
-    EventSchema,
     ExportIn,
     JobCreated,
     JobStatus,
@@ -34,7 +32,6 @@ from registry.api.schemas import (
     OkvedQuery,
     OkvedSchema,
     OpportunitiesSchema,
-    PageQuery,
     ProjectIn,
     ProjectPage,
     ProjectQuery,
@@ -49,7 +46,6 @@ from registry.models import (
     Capability,
     Company,
     Event,
-    EventParticipant,
     Job,
     Need,
     OkvedCode,
@@ -384,26 +380,6 @@ def change_project_stage(data, project_id):
         refuse(error)
     db.session.commit()
     return project
-
-
-# --- Events ------------------------------------------------------------------------------------
-
-@bp.route("/events")
-@bp.arguments(PageQuery, location="query")
-@bp.response(200, EventPage)
-def list_events(args):
-    query = (select(Event).options(selectinload(Event.participants).joinedload(EventParticipant.company)
-                                   .joinedload(Company.region),
-                                   selectinload(Event.projects), joinedload(Event.region))
-             .order_by(Event.held_on.desc().nulls_last(), Event.id.desc()))
-    return paginate(query, args["page"], args["per_page"])
-
-
-@bp.route("/events/<int:event_id>")
-@bp.response(200, EventSchema)
-@bp.alt_response(404, schema=ErrorSchema)
-def get_event(event_id):
-    return db.get_or_404(Event, event_id)
 
 
 # --- Exports (jobs) -----------------------------------------------------------------------------

@@ -10,11 +10,13 @@ from registry.auth.permissions import is_staff, roles_required
 from registry.events import bp
 from registry.events.forms import EventForm
 from registry.extensions import db
-from registry.models import Company, Event, EventParticipant, Project, Region
+from registry.models import CapabilityOffer, Company, Event, EventParticipant, Project, Region
+from registry.policy import can_run_event
 from registry.projects.forms import company_lines
 from registry.projects.views import show_service_error
 from registry.services import ServiceError, agendas
 from registry.services import events as event_service
+from registry.services.event_registration import registration_is_open
 
 
 @bp.get("/")
@@ -40,11 +42,22 @@ def detail(event_id: int):
         .options(
             joinedload(Event.region),
             selectinload(Event.participants).joinedload(EventParticipant.company).joinedload(Company.region),
+            selectinload(Event.participants).selectinload(EventParticipant.offers)
+            .joinedload(CapabilityOffer.capability),
+            selectinload(Event.participants).selectinload(EventParticipant.needs),
             selectinload(Event.projects),
+            selectinload(Event.slots),
         )
         .where(Event.id == event_id)
     )
+    own = None  # a representative's own firm: registered or not, and whether it still may register
+    if current_user.is_authenticated and current_user.role == "company" and current_user.company_approved:
+        own = next((p for p in event.participants if p.company_id == current_user.company_id), None)
     return render_template("events/detail.html", event=event, can_edit=is_staff(current_user),
+                           runs_event=can_run_event(current_user, event), own=own,
+                           may_register=(own is None or own.registered_at is None) and current_user.is_authenticated
+                           and current_user.role == "company" and current_user.company_approved
+                           and registration_is_open(event),
                            event_result=agendas.yield_of(event))
 
 

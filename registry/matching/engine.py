@@ -561,6 +561,21 @@ class Retriever:
         text_weights, text_best = self.scorer.text_weights(query, stats)
         return self.scorer.explain(query, entry, side == NEEDS, text_weights, text_best, stats)
 
+    def explain_many(self, query: Document, side: str, ids) -> dict[object, Match]:
+        """The explained matches of the given stored documents, whatever their rank: the corpus statistics
+        and the documents are read once for all of them (an event's participants, say). Documents the
+        store does not hold (an inactive firm, a closed need) are left out."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        entries = self.store.documents(side, ids)
+        if not entries:
+            return {}
+        stats = self.store.stats(side, list(query.terms))
+        text_weights, text_best = self.scorer.text_weights(query, stats)
+        return {entry_id: self.scorer.explain(query, entry, side == NEEDS, text_weights, text_best, stats)
+                for entry_id, entry in entries.items()}
+
     def _candidates(self, query: Document, side: str, stats: Stats, text_weights, text_best, scale: int,
                     broad: bool, refine_above: int) -> dict[object, float]:
         """Scores, all but the region bonus, of the documents that share a capability node or a

@@ -30,7 +30,9 @@ def save_event(data: dict, *, event: Event | None = None, companies=(), actor=No
     people = [p for p in event.participants if p.company_id is None]
     wanted = list(dict.fromkeys(companies))
     if [p.company for p in event.participants if p.company_id is not None] != wanted:
-        event.participants = people + [EventParticipant(company=company) for company in wanted]
+        # A firm that stays keeps its row, and with it its registration (what it brings, when it is busy).
+        kept = {p.company_id: p for p in event.participants if p.company_id is not None}
+        event.participants = people + [kept.get(company.id) or EventParticipant(company=company) for company in wanted]
         changed["companies"] = [company.id for company in wanted]
     db.session.flush()
     if creating or changed:

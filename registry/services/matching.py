@@ -291,3 +291,15 @@ def found_by(match: Match) -> list[str]:
         elif reason.kind == "text":
             words.extend(reason.data.get("terms", [])[:3])
     return list(dict.fromkeys(word for word in words if word))[:4]
+
+
+def matches_both_ways(company: Company, needs, supplier_ids, need_ids) -> tuple[dict, dict[int, Match]]:
+    """A firm against a known set of others (an event's participants), both ways: per need of the firm,
+    the explained match of each of `supplier_ids` (need id -> company id -> Match); and the firm as the
+    supplier of each of `need_ids` (need id -> Match). Two queries per need of the firm and two for the
+    others' needs, however many others there are."""
+    engine = retriever()
+    supplying = {need.id: engine.explain_many(engine.analyzer.need(need_profile(need)), SUPPLIERS, supplier_ids)
+                 for need in needs} if supplier_ids else {}
+    served = engine.explain_many(engine.analyzer.supplier(supplier_profile(company)), NEEDS, need_ids)
+    return supplying, served

@@ -156,3 +156,21 @@ def test_opportunity_filters():
     mill = SUPPLIERS[0]  # in RU-ULY
     assert ids(needs.rank(mill, other_regions_only=True)) == ["b"]
     assert ids(needs.rank(mill, region="RU-ULY")) == ["a"]
+
+
+def test_explain_many_gives_each_document_the_match_explain_gives_it_reading_the_store_once(index):
+    wanted = need("n-many", "buyer", "Фрезеровка алюминиевых корпусов", "партия 200 шт.")
+    query = index.analyzer.need(wanted)
+    reads = []
+    store = index.store
+    documents, stats = store.documents, store.stats
+    store.documents = lambda side, ids: reads.append("documents") or documents(side, ids)
+    store.stats = lambda side, stems: reads.append("stats") or stats(side, stems)
+    many = index.retriever.explain_many(query, index.side, ["mill", "turn", "rubber", "gone", "nobody"])
+    assert reads == ["documents", "stats"]
+    assert set(many) == {"mill", "turn", "rubber"}  # the inactive firm is not indexed, nobody is unknown
+    store.documents, store.stats = documents, stats
+    for entry_id, match in many.items():
+        assert match == index.explain(wanted, entry_id)
+    assert many["mill"].score > many["rubber"].score
+    assert index.retriever.explain_many(query, index.side, []) == {}

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.api import bp
 from registry.api.errors import ErrorSchema
+from registry.api.events import SlotSchema
 from registry.api.schemas import JsonBool
 from registry.api.views import refuse, token_required
 from registry.extensions import db
@@ -77,12 +78,6 @@ class MeetingSchema(Schema):
     project_id = fields.Int(allow_none=True)
 
 
-class SlotSchema(Schema):
-    index = fields.Int()
-    start = fields.Str()
-    end = fields.Str()
-
-
 class PlacedSchema(Schema):
     id = fields.Int()
     requester_id = fields.Int()
@@ -128,8 +123,7 @@ def _company(company_id: int, field: str) -> Company:
 def schedule_of(event: Event) -> dict:
     accepted = [m for m in event.meetings if m.status == "accepted"]
     return {
-        "slots": [{"index": s.index, "start": s.starts_at.strftime("%H:%M"), "end": s.ends_at.strftime("%H:%M")}
-                  for s in event.slots],
+        "slots": list(event.slots),
         "tables": event.tables,
         "meetings": [{"id": m.id, "requester_id": m.requester_id, "invitee_id": m.invitee_id, "slot": m.slot,
                       "table": m.table_number} for m in accepted if m.slot is not None],

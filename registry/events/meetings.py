@@ -70,7 +70,7 @@ def meetings(event_id: int):
     firms = sorted((p.company for p in event.participants if p.company is not None), key=lambda c: c.name)
     return render_template("events/meetings.html", event=event, meetings=items, runs=runs, mine=mine, firms=firms,
                            can_projects=can_manage_projects(current_user), outcomes=OUTCOMES,
-                           follow_ups=FOLLOW_UPS)
+                           follow_ups=FOLLOW_UPS, can_start_project=meeting_service.can_start_project)
 
 
 @bp.post("/<int:event_id>/meetings/request")

@@ -18,6 +18,7 @@ from registry.extensions import db
 from registry.i18n import localized
 from registry.labels import FOLLOW_UP_LABELS, OUTCOME_LABELS, label
 from registry.models import Company, Event, EventMeeting, Project, ProjectParticipant
+from registry.services import event_suggestions
 from registry.services import matching as matching_service
 
 PDF = "application/pdf"
@@ -50,25 +51,31 @@ def _meetings(event: Event, company_id: int | None = None) -> list[EventMeeting]
 
 def agenda(event: Event, company: Company) -> list[AgendaItem]:
     """A firm's accepted meetings in time order (those without a place last), each with the reasons the
-    two firms match."""
+    two firms match: on the need the meeting is about, or else the best match of the pair either way."""
     slots = {slot.index: slot for slot in event.slots}
+    meetings = _meetings(event, company.id)
+    pairs = {}
+    if any(meeting.need is None for meeting in meetings):
+        pairs = {s.company.id: s for s in event_suggestions.suggestions_for(event, company, limit=len(meetings) * 50)}
     items = []
-    for meeting in _meetings(event, company.id):
+    for meeting in meetings:
         other = meeting.other(company.id)
-        items.append(AgendaItem(meeting, other, slots.get(meeting.slot), pair_reasons(meeting)))
+        items.append(AgendaItem(meeting, other, slots.get(meeting.slot), pair_reasons(meeting, pairs.get(other.id))))
     return items
 
 
-def pair_reasons(meeting: EventMeeting) -> list[str]:
-    """Why the two firms match: the engine's reasons on the need the meeting is about, if it names one."""
-    need = meeting.need
-    if need is None:
-        return []
-    supplier = meeting.other(need.company_id)
-    match = matching_service.explain_supplier(need, supplier)
+def pair_reasons(meeting: EventMeeting, suggestion=None) -> list[str]:
+    """Why the two firms match, as sentences: the engine's reasons on the meeting's need, or on the best
+    need of either firm that the other could supply."""
+    need, match = meeting.need, None
+    if need is not None:
+        match = matching_service.explain_supplier(need, meeting.other(need.company_id))
+    elif suggestion is not None:
+        need, match = suggestion.need, suggestion.match
     if match is None or match.score < matching_service.MIN_SCORE_SHOWN:
         return []
-    return [matching_service.explain(reason) for reason in match.reasons]
+    about = _("On the need «%(need)s» of %(company)s", need=need.title, company=need.company.name)
+    return [about] + [matching_service.explain(reason) for reason in match.reasons]
 
 
 @dataclass

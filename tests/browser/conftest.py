@@ -24,6 +24,7 @@ from tests.workers import start_worker, stop_worker
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser test password"
 REP_COMPANY = "ООО «Заволжская фрезерная мастерская»"
+MORDOVIAN_COMPANY = "АО «Орбита»"
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +48,11 @@ def live_server(fresh_database_url, tmp_path_factory):
         representative = User(email="rep@example.org", role="company", company=company, company_approved=True)
         representative.set_password(PASSWORD)
         db.session.add(representative)
+        # A Mordovian firm's representative, for the event matchmaking test.
+        orbita = db.session.scalar(select(Company).where(Company.name == MORDOVIAN_COMPANY))
+        mordovian = User(email="rep-mo@example.org", role="company", company=orbita, company_approved=True)
+        mordovian.set_password(PASSWORD)
+        db.session.add(mordovian)
         db.session.commit()
     worker = start_worker(database_url, jobs_url, output=subprocess.DEVNULL)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -92,14 +98,16 @@ def page(browser, live_server, console_errors):
     assert not errors, f"the browser reported errors: {errors}"
 
 
+def sign_in(page, email: str):
+    """Logs `page` in through the login form, as `email` (every test user has PASSWORD)."""
+    page.goto("/auth/login")
+    page.get_by_label("Электронная почта").fill(email)
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url("**/")
+    return page
+
+
 @pytest.fixture
 def log_in(page):
-    def log_in_as(email: str):
-        page.goto("/auth/login")
-        page.get_by_label("Электронная почта").fill(email)
-        page.get_by_label("Пароль").fill(PASSWORD)
-        page.get_by_role("button", name="Войти").click()
-        page.wait_for_url("**/")
-        return page
-
-    return log_in_as
+    return lambda email: sign_in(page, email)

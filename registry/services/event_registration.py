@@ -15,7 +15,7 @@ from registry.extensions import db
 from registry.models import CapabilityOffer, Company, Event, EventMeeting, EventParticipant, EventSlot, Need
 from registry.models.base import utcnow
 from registry.policy import authorize, can_act_for_participant, can_run_event, person
-from registry.services import ServiceError, audit
+from registry.services import ServiceError, audit, meetings
 from registry.services.imports import ImportReport, header_key, normalise_inn, read_table
 from registry.translation import lazy_gettext as _l
 
@@ -262,6 +262,7 @@ def unregister(event: Event, company: Company, *, actor) -> EventParticipant | N
     participant.needs = []
     db.session.flush()
     audit.record(actor, "event.unregister", participant, event=event.id, company=company.id)
+    meetings.withdraw_firm(event, company, actor=actor)
     return participant
 
 

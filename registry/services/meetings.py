@@ -169,6 +169,25 @@ def cancel_meeting(meeting: EventMeeting, *, actor) -> list[Recipients]:
     return _notify(meeting, [meeting.invitee], subject, body)
 
 
+def withdraw_firm(event: Event, company: Company, *, actor) -> list[Recipients]:
+    """A firm leaves the event (its registration withdrawn): its requests and meetings that have not taken
+    place are cancelled, leave the schedule, and the other firms are told."""
+    live = db.session.scalars(select(EventMeeting).where(
+        EventMeeting.event_id == event.id, EventMeeting.status.in_(LIVE), EventMeeting.outcome.is_(None),
+        (EventMeeting.requester_id == company.id) | (EventMeeting.invitee_id == company.id))).all()
+    told = []
+    for meeting in live:
+        meeting.status = "cancelled"
+        _unplace(meeting)
+        audit.record(actor, "meeting.cancel", meeting, status="cancelled", reason="unregistered")
+        subject = _l("Meeting cancelled: %(company)s left «%(event)s»", company=company.name, event=event.title)
+        body = _l("%(company)s has withdrawn its registration for «%(event)s», so its meeting with you is cancelled.",
+                  company=company.name, event=event.title)
+        told += _notify(meeting, [meeting.other(company.id)], subject, body)
+    db.session.flush()
+    return told
+
+
 def expire_requests(now: datetime | None = None) -> int:
     """Marks the lapsed requests of every event as expired and tells the firms that asked (a periodic job)."""
     now = now or utcnow()

@@ -215,3 +215,20 @@ def test_follow_ups_are_asked_once_on_the_day_and_answered_per_side(world, db):
         service.record_follow_up(meeting, world["mo"], "agreement", actor=world["uly_rep"])
     assert (meeting.requester_follow_up, meeting.invitee_follow_up) == (None, "negotiating")
     assert service.can_start_project(meeting)  # negotiations started: the official may start a project
+
+
+def test_a_firm_that_withdraws_its_registration_leaves_its_meetings_and_the_others_are_told(world, db):
+    from registry.services import event_registration
+
+    event = world["event"]
+    event.registration_open = True
+    event_registration.register(event, world["uly"], {"attendees": "Главный инженер"}, actor=world["uly_rep"])
+    meeting, _ = service.request_meeting(event, world["uly"], world["mo"], actor=world["uly_rep"])
+    service.answer_meeting(meeting, "accepted", actor=world["mo_rep"])
+    service.build_schedule(event, actor=world["official"])
+    assert meeting.slot is not None
+    before = db.session.scalar(select(func.count(OutboxMessage.id)))
+    event_registration.unregister(event, world["uly"], actor=world["uly_rep"])
+    assert meeting.status == "cancelled" and meeting.slot is None
+    assert db.session.scalar(select(OutboxMessage.recipient).order_by(OutboxMessage.id.desc())) == world["mo_rep"].email
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == before + 1

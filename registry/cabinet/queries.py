@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from registry.dashboard.queries import stalled_projects
@@ -15,6 +15,9 @@ from registry.models import (
     AuditEntry,
     Company,
     CompanyOkved,
+    Event,
+    EventMeeting,
+    EventParticipant,
     Introduction,
     Need,
     Project,
@@ -23,6 +26,7 @@ from registry.models import (
 )
 from registry.models.base import utcnow
 from registry.services import matching
+from registry.services.event_registration import registration_is_open
 from registry.translation import lazy_gettext as _l
 
 NEEDS_LISTED = 50
@@ -31,6 +35,7 @@ NEEDS_MATCHED = 10  # the most recent open needs get their best suppliers: one r
 MATCHES_PER_NEED = 3
 OPPORTUNITIES_SHOWN = 10
 ROWS_LISTED = 50
+EVENTS_LISTED = 10
 # Shorter descriptions give matching little text to read beyond the chosen capabilities.
 DESCRIPTION_ENOUGH = 150
 
@@ -86,6 +91,30 @@ class FirmCabinet:
     received: list[Introduction]
     sent: list[Introduction]
     projects: list[Project]
+    events: "FirmEvents"
+
+
+@dataclass
+class FirmEvents:
+    registered: list[Event]  # events the firm registered for, newest first
+    open: list[Event]  # events it may still register for
+    awaiting: dict  # event id -> meeting requests awaiting the firm's answer
+
+
+def firm_events(company: Company) -> FirmEvents:
+    """The firm's events and its meeting requests to answer, and events open for registration (three queries)."""
+    registered = db.session.scalars(
+        select(Event).join(EventParticipant)
+        .where(EventParticipant.company_id == company.id, EventParticipant.registered_at.is_not(None))
+        .options(selectinload(Event.slots)).order_by(Event.held_on.desc().nulls_first(), Event.id.desc()).limit(EVENTS_LISTED)).all()
+    candidates = db.session.scalars(
+        select(Event).where(Event.registration_open.is_(True), Event.id.not_in([e.id for e in registered]))
+        .order_by(Event.held_on.nulls_last(), Event.id).limit(EVENTS_LISTED)).all()
+    awaiting = dict(db.session.execute(
+        select(EventMeeting.event_id, func.count(EventMeeting.id))
+        .where(EventMeeting.invitee_id == company.id, EventMeeting.status == "requested")
+        .group_by(EventMeeting.event_id)).tuples().all())
+    return FirmEvents(registered, [e for e in candidates if registration_is_open(e)], awaiting)
 
 
 def firm_cabinet(company: Company, user) -> FirmCabinet:
@@ -108,7 +137,7 @@ def firm_cabinet(company: Company, user) -> FirmCabinet:
         company=company, gaps=profile_gaps(company), needs=needs, matches=matches, opportunities=opportunities,
         received=[i for i in introductions if i.asking_company_id != company.id],
         sent=[i for i in introductions if i.asking_company_id == company.id],
-        projects=projects)
+        projects=projects, events=firm_events(company))
 
 
 @dataclass

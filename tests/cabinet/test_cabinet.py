@@ -179,3 +179,30 @@ def test_each_cabinet_says_how_its_user_hears_of_news_and_links_to_change_it(cli
     login(make_user("official"))
     page = client.get("/cabinet/").get_data(as_text=True)
     assert "Письма о новых предприятиях и потребностях вашего региона: раз в день, сводкой." in page
+
+
+def test_the_firm_sees_its_events_with_requests_to_answer_and_events_open_for_registration(client, db, login):
+    from datetime import date, timedelta
+
+    from registry.models import EventMeeting
+    from registry.models.base import utcnow
+    from tests.events.test_meetings import matchmaking_event
+
+    firm, other = make_company(name="ООО «Фрезер»"), make_company(name="АО «Орбита»", region_iso="RU-MO")
+    login(make_user("company", company=firm))
+    counts, made = [], 0
+    for events in (1, 4):
+        while made < events:
+            made += 1
+            event = matchmaking_event([firm, other], title=f"Биржа контактов {made}")
+            for participant in event.participants:
+                participant.registered_at = utcnow()
+            db.session.add(EventMeeting(event=event, requester=other, invitee=firm))
+            open_event = matchmaking_event([], title=f"Открытая ярмарка {made}", registration_open=True)
+            open_event.registration_closes_on = date.today() + timedelta(days=3)
+        db.session.commit()
+        counts.append(page_queries(client, db.engine, "/cabinet/"))
+    page = client.get("/cabinet/").get_data(as_text=True)
+    assert "Биржа контактов 4" in page and "Открытая ярмарка 4" in page
+    assert "1 запрос на встречу ждёт вашего ответа" in page
+    assert counts[0] == counts[1], counts

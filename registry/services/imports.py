@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zipfile import BadZipFile, ZipFile
 
+from charset_normalizer import from_bytes
 from flask import current_app
 from flask_babel import force_locale, format_decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry.extensions import db
+from registry.i18n import localized
 from registry.labels import STAGE_LABELS
 from registry.models import Capability, Company, Need, Project
 from registry.models.project import STAGES
@@ -139,6 +141,17 @@ class LikelyDuplicate:
 
 
 @dataclass
+class PreviewRow:
+    """A row as the import will write it: what it names, whether it updates a registered record, and the
+    capability nodes its text is placed in (what matching will read)."""
+
+    row: int
+    name: str
+    update: bool
+    capabilities: list = field(default_factory=list)  # Capability
+
+
+@dataclass
 class ImportReport:
     filename: str
     kind: str = ""
@@ -153,6 +166,7 @@ class ImportReport:
     likely_duplicates: list[LikelyDuplicate] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # field -> the header as the file writes it
+    preview: list[PreviewRow] = field(default_factory=list)  # the first good rows, as they will be written
 
     @property
     def ok(self) -> bool:
@@ -169,6 +183,8 @@ class ImportReport:
                          for p in self.problems[:problems_kept]],
             "likely_duplicates": [{"row": d.row, "name": d.name, "company_name": d.company_name,
                                    "similarity": d.similarity} for d in self.likely_duplicates],
+            "preview": [{"row": p.row, "name": p.name, "updates": p.update,
+                         "capabilities": [localized(node) for node in p.capabilities]} for p in self.preview],
         }
 
     def problem(self, row: int, column: str, message) -> None:
@@ -301,11 +317,28 @@ def _too_large(limit: int) -> ImportFileError:
                               "smaller files or save it as CSV.", limit=format_decimal(limit // (1024 * 1024))))
 
 
-def _csv_rows(content: bytes) -> Iterator[list]:
+# What Russian spreadsheets are saved in: Excel on Russian Windows writes Windows-1251, «CSV UTF-8» and
+# LibreOffice write UTF-8, «Unicode text» is UTF-16; KOI8-R and DOS (866) come from older systems.
+CSV_ENCODINGS = ["utf_8", "cp1251", "utf_16", "koi8_r", "cp866"]
+
+
+def decode_csv(content: bytes) -> str:
+    """The text of a CSV file in whichever of CSV_ENCODINGS it is (charset-normalizer decides); refused only
+    when none reads it as text."""
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(_l("The CSV file is not in UTF-8: save it as «CSV UTF-8» and upload it again.")) from None
+        pass
+    best = from_bytes(content, cp_isolation=CSV_ENCODINGS).best()
+    if best is None:
+        raise ImportFileError(_l("The file cannot be read as text in any encoding used for Russian spreadsheets "
+                                 "(UTF-8, Windows-1251, UTF-16, KOI8-R, DOS). Save it as «CSV UTF-8» or as XLSX "
+                                 "and upload it again."))
+    return str(best).lstrip("\ufeff")
+
+
+def _csv_rows(content: bytes) -> Iterator[list]:
+    text = decode_csv(content)
     sample = "\n".join(text.splitlines()[:20])
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=";,").delimiter
@@ -406,6 +439,8 @@ def _import(content: bytes, filename: str, *, kind, update_existing, dry_run, ac
     records = [(number, {name: values[i] if i < len(values) else "" for name, i in columns.items()})
                for number, values in table.rows]
     importer.check(records)
+    if dry_run:
+        report.preview = preview_rows(importer.good_rows[:PREVIEW_ROWS])
     if report.ok and not dry_run:
         importer.write()
         report.written = True
@@ -413,6 +448,25 @@ def _import(content: bytes, filename: str, *, kind, update_existing, dry_run, ac
                      updated=report.updated)
         db.session.flush()
     return report
+
+
+PREVIEW_ROWS = 200  # the check lists this many rows as they will be written
+
+
+def preview_rows(rows: list[tuple]) -> list[PreviewRow]:
+    """Each row with the capability nodes its text is placed in: every listed capability, or else what the
+    description or need text reads as (the same classification the import itself uses)."""
+    classify = cached_classifier()
+    taxonomy = matching_service.load_taxonomy()
+    nodes = {node.code: node for node in db.session.scalars(select(Capability))}
+    preview = []
+    for row, name, update, values in rows:
+        placed = [classify(statement) for statement in split_list((values.get("capabilities") or "").replace(",", ";"))]
+        if not any(placed):
+            text = values.get("description") or values.get("text") or ""
+            placed = [nodes.get(code) for code, _ in taxonomy.classify(text, limit=2)] if text else []
+        preview.append(PreviewRow(row, name, update, list(dict.fromkeys(node for node in placed if node is not None))))
+    return preview
 
 
 def _map_columns(headers: list[str], report: ImportReport) -> dict[str, int]:
@@ -438,6 +492,7 @@ class Importer:
         self.report = report
         self.update_existing = update_existing
         self.actor = actor
+        self.good_rows: list[tuple] = []  # (row, name, updates a registered record, the row's values)
 
     def column(self, name: str) -> str:
         """The header of a field as the file writes it (for the report)."""
@@ -508,6 +563,7 @@ class CompanyImporter(Importer):
                     without_inn.append((row, clean))
             else:
                 self.changes.append((company, clean))
+            self.good_rows.append((row, clean["name"], company is not None, values))
         self.report.new, self.report.existing = len(self.new), len(self.changes)
         if without_inn:
             self._flag_likely_duplicates(without_inn)
@@ -643,6 +699,7 @@ class NeedImporter(Importer):
             if not self.permitted(row, "company_inn", authorize, allowed):
                 continue
             self.writes.append((company, need, data))
+            self.good_rows.append((row, f"{data['title']} ({company.name})", need is not None, values))
         self.report.existing = sum(1 for _, need, _ in self.writes if need is not None)
         self.report.new = len(self.writes) - self.report.existing
 

@@ -1,5 +1,8 @@
 """Importing companies: header aliases, file formats, every kind of bad row, all or nothing, updates."""
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -7,7 +10,7 @@ from registry.models import AuditEntry, CapabilityOffer, Company, Contact
 from registry.policy import SYSTEM
 from registry.services import imports
 from registry.services.imports import ImportFileError
-from tests.factories import make_company, valid_inn
+from tests.factories import make_company, make_user, region, valid_inn
 from tests.transfer.sheets import COMPANY_HEADERS, company_row, csv_bytes, xlsx_bytes
 
 
@@ -93,10 +96,34 @@ def test_csv_in_utf8_with_or_without_bom_and_either_separator(db, delimiter, bom
     assert sorted(c.name for c in db.session.scalars(select(Company))) == sorted(row[1] for row in rows)
 
 
-def test_a_csv_that_is_not_utf8_is_refused_clearly(db):
-    content = csv_bytes(COMPANY_HEADERS, [company_row(1)]).decode("utf-8-sig").encode("cp1251")
-    with pytest.raises(ImportFileError, match="UTF-8"):
-        run(content, "firms.csv")
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-16", "koi8_r", "cp866"])
+def test_a_csv_saved_by_russian_windows_or_older_systems_imports_without_a_re_save(db, encoding):
+    # Without «» and №: KOI8-R and DOS have no such characters.
+    rows = [company_row(n, name=f"ООО Заволжский завод {n}", description="Фрезерная обработка, сварка")
+            for n in range(3)]
+    report = run(csv_bytes(COMPANY_HEADERS, rows).decode("utf-8-sig").encode(encoding), "firms.csv")
+    db.session.commit()
+    assert report.ok, report.lines()
+    assert sorted(c.name for c in db.session.scalars(select(Company))) == [row[1] for row in rows]
+
+
+def test_the_companies_template_saved_by_excel_on_russian_windows_imports(client, db, login):
+    """The downloaded CSV template, filled in and saved as Windows-1251 with «;» as Excel does there."""
+    login(make_user("official", region=region("RU-ULY")))
+    template = client.get("/transfer/template/companies.csv").data.decode("utf-8-sig")
+    headers = next(csv.reader(io.StringIO(template), delimiter=";"))
+    filled = dict(zip(COMPANY_HEADERS, company_row(1, name="ООО «Симбирская оснастка»"), strict=True))
+    saved = io.StringIO()
+    csv.writer(saved, delimiter=";").writerows([headers, [filled.get(header, "") for header in headers]])
+    report = run(saved.getvalue().encode("cp1251"), "Книга1.csv")
+    db.session.commit()
+    assert report.ok, report.lines()
+    assert db.session.scalar(select(Company.name)) == "ООО «Симбирская оснастка»"
+
+
+def test_a_file_that_is_no_text_in_any_russian_encoding_is_refused_clearly(db):
+    with pytest.raises(ImportFileError, match="Windows-1251"):
+        run(bytes(range(256)) * 20, "firms.csv")
 
 
 @pytest.mark.parametrize("filename", ["firms.txt", "firms.pdf", "firms"])

@@ -71,6 +71,20 @@ def test_upload_preview_confirm(client, login, db, run_jobs):
     assert client.get(preview_url).status_code == 404  # the kept file is gone once imported
 
 
+def test_the_preview_lists_the_rows_with_the_capabilities_their_text_is_placed_in(client, login, db):
+    login(make_user("official"))
+    registered = make_company(inn=valid_inn("73"), name="ООО «Уже есть»")
+    rows = [company_row(1, name="ООО «Литейщик»", capabilities="Литьё алюминия в кокиль"),
+            company_row(2, inn=registered.inn, name="ООО «Уже есть»", capabilities="",
+                        description="Изготавливаем пресс-формы и штампы для листовой штамповки")]
+    db.session.commit()
+    preview = client.get(upload(client, xlsx_bytes(COMPANY_HEADERS, rows), kind="companies").headers["Location"]).text
+    table = preview[preview.index('id="preview-rows"'):]
+    first, second = (table.split(f"<tr><td>{row}</td>", 1)[1].split("</tr>")[0] for row in (2, 3))
+    assert "ООО «Литейщик»" in first and "новая запись" in first and "Литьё" in first
+    assert "обновит" in second and "штамп" in second.lower()  # placed by its description
+
+
 def test_the_preview_lists_bad_rows_and_offers_no_import(client, login, db):
     login(make_user("admin"))
     db.session.commit()

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from registry.extensions import db
 from registry.models import Capability, Company, Event, Need, OkvedCode, Project, Region, User
@@ -59,17 +59,34 @@ def reindex_command():
     click.echo(_("Reindexed: %(companies)s companies, %(needs)s open needs", **counts))
 
 
+def find_company(reference: str):
+    """A company by its id, INN or exact name (seeded firms have no INN: their name or id will do)."""
+    reference = reference.strip()
+    query = select(Company).where(or_(Company.inn == reference, Company.name == reference))
+    if reference.isdigit() and len(reference) < 10:
+        query = select(Company).where(Company.id == int(reference))
+    found = db.session.scalars(query.limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--role", required=True, help="admin, official or company")
 @click.option("--region", "region_iso", help="ISO 3166-2 code of an official's region, e.g. RU-ULY")
 @click.option("--company-inn", help="INN of the company a representative acts for")
+@click.option("--company", "company_ref", help="The company a representative acts for: its id, INN or exact name")
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input")
-def create_user_command(email, role, region_iso, company_inn, password_stdin):
+def create_user_command(email, role, region_iso, company_inn, company_ref, password_stdin):
     """Create a user; the password is read from standard input."""
     password = sys.stdin.readline().rstrip("\r\n")
+    company = None
+    if company_ref:
+        company = find_company(company_ref)
+        if company is None:
+            fail(_("No company with the id, INN or name %(company)s.", company=company_ref))
     try:
-        user = user_service.create_user(email, password, role, region_iso=region_iso, company_inn=company_inn)
+        user = user_service.create_user(email, password, role, region_iso=region_iso, company_inn=company_inn,
+                                        company=company)
     except ServiceError as error:
         db.session.rollback()
         fail(error.message)

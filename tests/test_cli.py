@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import select
 
-from registry.models import ApiToken, User
+from registry.models import ApiToken, Company, User
 from registry.services.users import hash_token
 from tests.factories import make_company
 
@@ -25,6 +25,23 @@ def test_company_representative_is_bound_to_the_company(runner, db):
     result = create_user(runner, "--email", "rep@example.org", "--role", "company", "--company-inn", company.inn)
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User).where(User.email == "rep@example.org")).company_id == company.id
+
+
+@pytest.mark.parametrize("reference", ["id", "name"])
+def test_a_representative_of_a_seeded_firm_without_an_inn_is_created_by_its_id_or_name(runner, founding, reference):
+    company = founding.session.scalar(select(Company).where(Company.name == "АО «Орбита»"))
+    assert company.inn is None  # the article names no INN, and none is invented
+    value = str(company.id) if reference == "id" else "АО «Орбита»"
+    result = create_user(runner, "--email", "rep@example.org", "--role", "company", "--company", value)
+    assert result.exit_code == 0, result.output
+    user = founding.session.scalar(select(User).where(User.email == "rep@example.org"))
+    assert user.company_id == company.id and user.company_approved
+
+
+def test_an_unknown_company_reference_is_refused_and_nobody_is_created(runner, db):
+    result = create_user(runner, "--email", "rep@example.org", "--role", "company", "--company", "ООО «Нет такого»")
+    assert result.exit_code == 1 and "ООО «Нет такого»" in result.output
+    assert db.session.scalar(select(User)) is None
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ from registry.translation import lazy_gettext as _l
 
 
 def create_user(email: str, password: str, role: str, *, region_iso: str | None = None,
-                company_inn: str | None = None, actor=None) -> User:
+                company_inn: str | None = None, company: Company | None = None, actor=None) -> User:
+    """`company` (or `company_inn`) is the firm a representative acts for, approved at once."""
     email = (email or "").strip().lower()
     if role not in ROLES:
         raise ServiceError(_l("Unknown role %(role)s: choose one of %(roles)s.", role=role, roles=", ".join(ROLES)), "role")
@@ -27,7 +28,9 @@ def create_user(email: str, password: str, role: str, *, region_iso: str | None 
         user.region = db.session.scalar(select(Region).where(Region.iso_code == region_iso.upper()))
         if user.region is None:
             raise ServiceError(_l("Unknown region %(code)s.", code=region_iso), "region")
-    if company_inn:
+    if company is not None:
+        user.company, user.company_approved = company, True
+    elif company_inn:
         user.company = db.session.scalar(select(Company).where(Company.inn == company_inn))
         if user.company is None:
             raise ServiceError(_l("No company with INN %(inn)s.", inn=company_inn), "company_inn")

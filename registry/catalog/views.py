@@ -36,6 +36,7 @@ from registry.models import (
     Project,
     ProjectParticipant,
 )
+from registry.pagination import paginate
 from registry.services import ServiceError, companies, matching
 
 OPPORTUNITIES_SHOWN = 10
@@ -54,11 +55,6 @@ def show_service_errors(form, error: ServiceError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(str(error.message))
-
-
-def paginate(stmt, page_size_key: str = "PER_PAGE"):
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    return db.paginate(stmt, page=page, per_page=current_app.config[page_size_key], error_out=False)
 
 
 @bp.get("/")

@@ -1,6 +1,6 @@
 """Events: a public list and page; officials and administrators create and edit them."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from registry.events import bp
 from registry.events.forms import EventForm
 from registry.extensions import db
 from registry.models import CapabilityOffer, Company, Event, EventParticipant, Project, Region
+from registry.pagination import paginate
 from registry.policy import can_run_event
 from registry.projects.forms import company_lines
 from registry.projects.views import show_service_error
@@ -21,10 +22,8 @@ from registry.services.event_registration import registration_is_open
 
 @bp.get("/")
 def index():
-    page = db.paginate(
-        select(Event).options(joinedload(Event.region)).order_by(Event.held_on.desc().nulls_last(), Event.id.desc()),
-        per_page=current_app.config.get("PER_PAGE", 20), error_out=False,
-    )
+    page = paginate(
+        select(Event).options(joinedload(Event.region)).order_by(Event.held_on.desc().nulls_last(), Event.id.desc()))
     company_count = (select(func.count(EventParticipant.id))
                      .where(EventParticipant.event_id == Event.id, EventParticipant.company_id.is_not(None))
                      .correlate(Event).scalar_subquery())

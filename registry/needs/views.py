@@ -10,11 +10,12 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from registry.auth.permissions import can_express_interest, can_manage_need, can_post_need, require
 from registry.catalog.forms import CatalogFilterForm
 from registry.catalog.queries import NEED_SORTS, need_query
-from registry.catalog.views import paginate, show_service_errors
+from registry.catalog.views import show_service_errors
 from registry.extensions import db
 from registry.models import Capability, Company, Need
 from registry.needs import bp
 from registry.needs.forms import MatchFilterForm, NeedForm, NeedStatusForm
+from registry.pagination import paginate
 from registry.services import ServiceError, matching, needs
 
 MATCHES_SHOWN = 10

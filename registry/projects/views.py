@@ -10,6 +10,7 @@ from registry.auth.permissions import roles_required
 from registry.dashboard import queries
 from registry.extensions import db
 from registry.models import Capability, Company, Event, Project, ProjectParticipant, StageChange, User
+from registry.pagination import paginate
 from registry.projects import bp
 from registry.projects.forms import PipelineFilterForm, ProjectForm, StageForm, company_lines
 from registry.services import ServiceError
@@ -42,7 +43,7 @@ def index():
     filters = PipelineFilterForm(request.args).fill_choices()
     filters.validate()  # coercion errors simply leave a filter empty
     stages = queries.projects_by_stage(where=pipeline_conditions(filters, with_stage=False), **stalled_settings())
-    page = db.paginate(
+    page = paginate(
         select(Project)
         .options(
             joinedload(Project.responsible),
@@ -51,7 +52,7 @@ def index():
         )
         .where(*pipeline_conditions(filters))
         .order_by(queries.STAGE_ORDER, Project.updated_at.desc(), Project.id.desc()),
-        per_page=current_app.config.get("PER_PAGE", 20), error_out=False, count=True,
+        count=True,
     )
     stalled_ids = set(db.session.scalars(
         select(Project.id).where(Project.id.in_([p.id for p in page.items]),

@@ -20,8 +20,13 @@ def parse_value(value) -> Decimal | None:
         amount = Decimal(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
     except InvalidOperation:
         raise ServiceError(_l("Give the value in roubles as a number."), "value_rub") from None
-    if not amount.is_finite() or amount < 0 or amount >= MAX_VALUE_RUB:
+    if not amount.is_finite():
         raise ServiceError(_l("Give the value in roubles as a number."), "value_rub")
+    if amount < 0:
+        raise ServiceError(_l("The value cannot be negative."), "value_rub")
+    if amount >= MAX_VALUE_RUB:
+        raise ServiceError(_l("The value is too large: at most %(max)s roubles.", max="999 999 999 999 999"),
+                           "value_rub")
     return amount.quantize(Decimal("0.01"))
 
 

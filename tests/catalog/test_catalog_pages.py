@@ -131,3 +131,18 @@ def test_the_catalogue_speaks_english_on_switch(client, db):
     html = client.get("/catalog/").get_data(as_text=True)
     assert "Company catalogue" in html and "1 company found" in html
     assert "Republic of Mordovia" in html and "Volga Federal District" in html
+
+
+def test_a_page_past_the_last_shows_the_last_page_and_never_found_and_not_found_together(client, db):
+    from flask import current_app
+
+    for number in range(3):
+        make_company(name=f"ООО «Страница {number}»")
+    db.session.commit()
+    current_app.config["PER_PAGE"] = 2
+    page = client.get("/catalog/?page=999").get_data(as_text=True)
+    assert "3 предприятия" in page
+    assert "ни одного" not in page.lower() and "не найдено" not in page.lower()
+    assert page.count('class="card mb-2"') == 1  # the last page holds the third firm
+    for path in ("/needs/?page=999", "/events/?page=999", "/projects/?page=999"):
+        assert client.get(path).status_code in (200, 302)

@@ -25,7 +25,7 @@ def test_a_dry_run_reports_and_writes_nothing(runner, db, tmp_path):
     path = tmp_path / "firms.csv"
     path.write_bytes(csv_bytes(COMPANY_HEADERS, [company_row(1), company_row(2)]))
     result = runner.invoke(args=["import", str(path), "--dry-run"])
-    assert result.exit_code == 0 and "2 новых" in result.output
+    assert result.exit_code == 0 and "новых — 2" in result.output
     assert companies(db) == 0
 
 
@@ -38,7 +38,7 @@ def test_import_then_update_existing(runner, db, tmp_path):
     assert refused.exit_code == 1 and "уже зарегистрировано" in refused.output
     done = runner.invoke(args=["import", str(path), "--update-existing"])
     assert done.exit_code == 0, done.output
-    assert "Импортировано: 1 новых, 1 изменено, 0 без изменений." in done.output
+    assert "Импортировано: новых — 1, изменено — 1, без изменений — 0." in done.output
     db.session.expire_all()
     assert companies(db) == 2 and db.session.get(Company, company.id).city == "Инза"
 

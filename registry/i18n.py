@@ -1,4 +1,8 @@
-"""Language choice and the Russian-first formatting helpers shared by templates."""
+"""Language choice, the registry's day and time zone, and the Russian-first formatting helpers shared by
+templates."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -6,6 +10,15 @@ from flask_login import current_user
 
 from registry.extensions import babel
 from registry.labels import label
+
+
+def local_today() -> date:
+    """The registry's day (Moscow time by default): a closing date ends at midnight there, not in UTC."""
+    return datetime.now(local_zone()).date()
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Moscow")
 
 
 def select_locale() -> str:

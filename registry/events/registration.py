@@ -17,7 +17,7 @@ from registry.events.registration_forms import (
     local_naive,
 )
 from registry.extensions import db
-from registry.i18n import localized
+from registry.i18n import local_zone, localized
 from registry.models import CapabilityOffer, Company, Event, EventParticipant, Need
 from registry.policy import can_act_for_participant, can_run_event
 from registry.projects.views import show_service_error
@@ -41,7 +41,7 @@ def slot_label(slot) -> str:
 def matchmaking(event_id: int):
     event = load_event(event_id)
     require(can_run_event(current_user, event))
-    zone = service.local_zone()
+    zone = local_zone()
     form = MatchmakingForm(obj=None if request.method == "POST" else event)
     if request.method == "GET":
         form.slots.data = "\n".join(f"{s.starts_at:%H:%M}-{s.ends_at:%H:%M}" for s in event.slots)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 
 from registry.dashboard.queries import stalled_condition
 from registry.extensions import db
-from registry.i18n import localized
+from registry.i18n import local_zone, localized
 from registry.labels import STAGE_LABELS
 from registry.links import external_url
 from registry.matching import Reason
@@ -33,7 +33,6 @@ from registry.models.base import utcnow
 from registry.models.project import CLOSED_STAGES
 from registry.services import ServiceError, audit, jobs, mail
 from registry.services import matching as matching_service
-from registry.services.reports import local_zone
 from registry.translation import lazy_gettext as _l
 
 # A need that matches more firms than this is too general for a mail to help any of them.

@@ -6,12 +6,11 @@ Slots are numbered from 0 here and in the API; pages show them from 1.
 
 import re
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 from registry.extensions import db
+from registry.i18n import local_today
 from registry.models import CapabilityOffer, Company, Event, EventMeeting, EventParticipant, EventSlot, Need
 from registry.models.base import utcnow
 from registry.policy import authorize, can_act_for_participant, can_run_event, person
@@ -26,15 +25,6 @@ MAX_ATTENDEES = 2000
 # under a second; anything larger belongs in the job queue, which no event has needed.
 MAX_IMPORT_ROWS = 1000
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-
-
-def local_today() -> date:
-    """The registry's day (Moscow time by default): a closing date ends at midnight there, not in UTC."""
-    return datetime.now(local_zone()).date()
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Moscow")
 
 
 def registration_is_open(event: Event, today: date | None = None) -> bool:

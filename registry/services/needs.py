@@ -3,6 +3,7 @@
 from datetime import date
 
 from registry.extensions import db
+from registry.i18n import local_today
 from registry.models import Company, Need
 from registry.models.base import utcnow
 from registry.models.need import NEED_STATUSES
@@ -13,7 +14,9 @@ from registry.services.companies import check_okved, split_okved
 from registry.translation import lazy_gettext as _l
 
 
-def validate_need_data(data: dict, *, partial: bool = False) -> dict:
+def validate_need_data(data: dict, *, partial: bool = False, current_deadline: date | None = None) -> dict:
+    """The need's fields, checked all at once (every problem in one ServiceError); a deadline already past is
+    refused unless it is the one the need already had."""
     errors: dict[str, list] = {}
     clean: dict = {}
     if "title" in data or not partial:
@@ -35,6 +38,8 @@ def validate_need_data(data: dict, *, partial: bool = False) -> dict:
             except ValueError:
                 errors["deadline"] = [_l("Give the date as YYYY-MM-DD.")]
         clean["deadline"] = deadline
+        if isinstance(deadline, date) and deadline != current_deadline and deadline < local_today():
+            errors["deadline"] = [_l("This date has passed: give the date by which it is still needed.")]
     if data.get("okved") is not None:
         rows, unknown = check_okved(split_okved(data["okved"]))
         if unknown:
@@ -92,7 +97,7 @@ def create_need(company: Company, data: dict, *, actor=None) -> Need:
 
 def update_need(need: Need, data: dict, *, actor=None) -> Need:
     authorize(can_manage_need(actor, need))
-    changed = _apply(need, validate_need_data(data, partial=True))
+    changed = _apply(need, validate_need_data(data, partial=True, current_deadline=need.deadline))
     db.session.flush()
     if changed:
         audit.record(actor, "need.update", need, **changed)

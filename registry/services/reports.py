@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -24,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from registry.extensions import db
+from registry.i18n import local_zone  # days in the report are the registry's days, not UTC ones
 from registry.labels import STAGE_LABELS
 from registry.models import Company, Project, ProjectParticipant, StageChange
 from registry.models.base import utcnow
@@ -55,11 +55,6 @@ class Period:
         """The period asked for; without dates, the last 30 days up to today."""
         end = end or date.today()
         return cls(start or end - timedelta(days=30), end)
-
-
-def local_zone() -> ZoneInfo:
-    """Days in the report are the registry's days (Moscow time by default), not UTC ones."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Moscow")
 
 
 def stalled_reason(project: Project, today: date, after_days: int) -> str | None:

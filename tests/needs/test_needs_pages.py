@@ -226,6 +226,7 @@ def test_who_may_edit_and_close_a_need(client, db, login, kind, allowed):
     ({"title": "Х", "okved": "двадцать пять"}, "Это не код ОКВЭД2"),
     ({"title": "Х", "deadline": "32.13.2027"}, "дат"),
     ({"title": "Х", "capabilities": ["no.such.node"]}, "Неизвестная компетенция: no.such.node"),
+    ({"title": "Х", "deadline": "2020-01-31"}, "Эта дата уже прошла"),
 ])
 def test_bad_need_input_shows_russian_errors_and_changes_nothing(client, db, login, data, message):
     company = make_company()
@@ -258,3 +259,14 @@ def test_need_text_with_markup_is_escaped(client, db):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert(1)" not in html and "<img src=x" not in html and "<b>важно" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_need_whose_deadline_has_passed_can_still_be_edited_without_moving_it(db):
+    from datetime import date
+
+    from registry.policy import SYSTEM
+    from registry.services import needs
+
+    need = make_need(make_company(), title="Было", deadline=date(2020, 1, 31))
+    needs.update_need(need, {"title": "Стало", "deadline": date(2020, 1, 31)}, actor=SYSTEM)
+    assert need.title == "Стало"

@@ -15,6 +15,7 @@ from registry.models import (
     EventSlot,
     Introduction,
     Job,
+    ProjectTask,
 )
 from tests.factories import make_company, make_need, make_project, make_user, region
 
@@ -46,6 +47,8 @@ RULES = {
     "projects.create": ("/projects/new", STAFF),
     "projects.edit": ("/projects/{project}/edit", STAFF),
     "projects.change_stage": ("/projects/{project}/stage", STAFF),
+    "projects.add_task": ("/projects/{project}/tasks", STAFF, {"title": "Созвониться с поставщиком"}),
+    "projects.complete_task": ("/projects/tasks/{task}/done", STAFF),
     "events.create": ("/events/new", STAFF),
     "events.edit": ("/events/{event}/edit", STAFF),
     # The walk's event names no region: every official runs it; registration is open, so the firm's own
@@ -95,7 +98,10 @@ def world(db):
     offer = CapabilityOffer(company=own, text="фрезеровка")
     db.session.add(offer)
     need = make_need(own, title="Фрезерная обработка")
-    project = make_project((own, "customer"), (other, "supplier"))
+    # Complete enough for the agreement (the API rule moves it there).
+    project = make_project((own, "customer"), (other, "supplier"), value_rub=1000, responsible=make_user("official"))
+    task = ProjectTask(project=project, title="Позвонить заказчику")
+    db.session.add(task)
     event = Event(title="Круглый стол", registration_open=True)
     db.session.add(event)
     db.session.flush()
@@ -121,7 +127,8 @@ def world(db):
     db.session.commit()
     ids = {"company": own.id, "offer": offer.id, "need": need.id, "project": project.id, "event": event.id,
            "introduction": introduction.id, "pending": pending.id, "token": "0" * 32, "supplier": supplier.id,
-           "mm": matchmaking.id, "accepted": accepted.id, "requested": requested.id, "guest": guest.id}
+           "mm": matchmaking.id, "accepted": accepted.id, "requested": requested.id, "guest": guest.id,
+           "task": task.id}
     return users, ids
 
 

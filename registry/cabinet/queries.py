@@ -22,6 +22,7 @@ from registry.models import (
     Need,
     Project,
     ProjectParticipant,
+    ProjectTask,
     User,
 )
 from registry.models.base import utcnow
@@ -148,6 +149,7 @@ class OfficialCabinet:
     awaiting_answer: list[Introduction]
     stalled: list[Project]
     renamed: list[tuple[AuditEntry, Company]]  # recent renames: the old name is what officials knew the firm by
+    tasks: list[ProjectTask]  # the user's open project tasks, the soonest due first
 
 
 def official_cabinet(user, *, stalled_after_days: int) -> OfficialCabinet:
@@ -170,4 +172,8 @@ def official_cabinet(user, *, stalled_after_days: int) -> OfficialCabinet:
         .where(AuditEntry.action == "company.rename", AuditEntry.entity_type == "company",
                AuditEntry.created_at >= utcnow() - RENAMES_SHOWN_FOR, *in_region)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(ROWS_LISTED)).tuples().all()
-    return OfficialCabinet(region_id, companies, representatives, awaiting, stalled, renamed)
+    tasks = db.session.scalars(
+        select(ProjectTask).where(ProjectTask.owner_id == user.id, ProjectTask.done_at.is_(None))
+        .options(joinedload(ProjectTask.project))
+        .order_by(ProjectTask.due_on.is_(None), ProjectTask.due_on, ProjectTask.id).limit(ROWS_LISTED)).all()
+    return OfficialCabinet(region_id, companies, representatives, awaiting, stalled, renamed, tasks)

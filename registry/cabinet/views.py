@@ -1,5 +1,7 @@
 """The cabinet: a representative's own firm at a glance, or an official's queue of things to handle."""
 
+from datetime import date
+
 from flask import abort, current_app, render_template
 from flask_login import current_user, login_required
 
@@ -16,7 +18,7 @@ from registry.services import matching
 def index():
     if is_staff(current_user):
         stalled_after_days = current_app.config.get("STALLED_AFTER_DAYS", DEFAULT_STALLED_AFTER_DAYS)
-        return render_template("cabinet/official.html", stalled_after_days=stalled_after_days,
+        return render_template("cabinet/official.html", stalled_after_days=stalled_after_days, today=date.today(),
                                cabinet=queries.official_cabinet(current_user, stalled_after_days=stalled_after_days))
     if current_user.role != "company":
         abort(403)

@@ -12,7 +12,7 @@ from registry.models.need import Need, need_capability, need_okved
 from registry.models.offer import CapabilityOffer
 from registry.models.okved import OkvedCode
 from registry.models.outbox import OutboxMessage
-from registry.models.project import Project, ProjectParticipant, StageChange
+from registry.models.project import Project, ProjectParticipant, ProjectTask, StageChange
 from registry.models.region import Region
 from registry.models.retrieval import RetrievalDocument, RetrievalPosting, RetrievalStat
 from registry.models.upload import PendingUpload
@@ -21,7 +21,7 @@ from registry.models.user import ApiToken, User
 __all__ = [
     "ApiToken", "AuditEntry", "Base", "Capability", "CapabilityOffer", "Company", "CompanyOkved",
     "Contact", "Event", "EventMeeting", "EventParticipant", "EventSlot", "Introduction", "IntroductionMessage", "Job", "Need", "NeedAlert",
-    "OkvedCode", "OutboxMessage", "PendingUpload", "Project", "ProjectParticipant", "ProjectReminder", "Region",
+    "OkvedCode", "OutboxMessage", "PendingUpload", "Project", "ProjectParticipant", "ProjectReminder", "ProjectTask", "Region",
     "RetrievalDocument", "RetrievalPosting", "RetrievalStat", "StageChange", "User", "capability_okved",
     "need_capability", "need_okved", "utcnow",
 ]

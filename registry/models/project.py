@@ -9,6 +9,8 @@ from registry.models.base import Base, UTCDateTime, utcnow
 # The pipeline in order, then the two side states.
 STAGES = ("proposal", "negotiation", "agreement", "implementation", "completed", "on_hold", "cancelled")
 NOTE_REQUIRED_STAGES = ("on_hold", "cancelled")
+# From the agreement on, a project must have its value, its responsible official and every participant's role.
+COMPLETE_FROM_STAGES = ("agreement", "implementation", "completed")
 CLOSED_STAGES = ("completed", "cancelled")
 PARTICIPANT_ROLES = ("customer", "supplier", "partner")
 
@@ -41,6 +43,9 @@ class Project(Base):
     stage_changes: Mapped[list["StageChange"]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="StageChange.id"
     )
+    tasks: Mapped[list["ProjectTask"]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectTask.id"
+    )
 
 
 class ProjectParticipant(Base):
@@ -70,3 +75,24 @@ class StageChange(Base):
 
     project: Mapped[Project] = relationship(back_populates="stage_changes")
     actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class ProjectTask(Base):
+    """A small task on a project with an owner and a due date. The project's first open task (earliest due date,
+    then the oldest) is its next step: `Project.next_step` and `next_step_due` hold a copy of it, kept in step by
+    registry/services/tasks.py, so lists, filters and reminders read the project row alone."""
+
+    __tablename__ = "project_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="tasks")
+    owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])  # noqa: F821

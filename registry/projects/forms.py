@@ -155,3 +155,14 @@ class StageForm(FlaskForm):
     def validate_note(self, field):
         if self.stage.data in NOTE_REQUIRED_STAGES and not (field.data or "").strip():
             raise ValidationError(_l("Give a reason for this stage."))
+
+
+class TaskForm(FlaskForm):
+    title = StringField(_l("What is to be done"), validators=[DataRequired(), Length(max=2000)])
+    owner = SelectField(_l("Owner"), coerce=optional_int, validate_choice=False,
+                        description=_l("The responsible official unless you name another."))
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+
+    def fill_choices(self):
+        self.owner.choices = staff_choices(_l("The responsible official"))
+        return self

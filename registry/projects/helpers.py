@@ -8,6 +8,7 @@ from werkzeug.routing import BuildError
 
 from registry.i18n import localized
 from registry.labels import label
+from registry.models.project import STAGES
 from registry.projects import bp
 from registry.translation import lazy_gettext as _l
 
@@ -44,10 +45,24 @@ def region_pair(project) -> tuple[str, str]:
     return regions("supplier"), regions("customer")
 
 
+@bp.app_template_global("project_stages")
+def project_stages() -> tuple[str, ...]:
+    return STAGES
+
+
+@bp.app_template_global("next_stage")
+def next_stage(stage: str) -> str:
+    """Where a project usually goes from `stage` (what stage forms offer first)."""
+    pipeline = ("proposal", "negotiation", "agreement", "implementation", "completed")
+    return pipeline[pipeline.index(stage) + 1] if stage in pipeline[:-1] else "negotiation"
+
+
 AUDIT_ACTIONS = {
     "project.create": _l("Project created"),
     "project.update": _l("Project edited"),
     "project.stage": _l("Project stage changed"),
+    "project.task": _l("Task added"),
+    "project.task_done": _l("Task done"),
     "event.create": _l("Event created"),
     "event.update": _l("Event edited"),
     "company.create": _l("Company added"),
@@ -117,6 +132,9 @@ AUDIT_FIELDS = {
     "responsible": _l("Responsible official"),
     "source_event": _l("Source event"),
     "participants": _l("Participants"),
+    "task": _l("Task"),
+    "owner": _l("Owner"),
+    "due_on": _l("Due date"),
     "companies": _l("Participating companies"),
     "kind": _l("Kind"),
     "held_on": _l("Date"),

@@ -1,24 +1,53 @@
 """Cooperation projects for officials: the pipeline, a project's page, create/edit and stage changes."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from registry.auth.permissions import roles_required
 from registry.dashboard import queries
 from registry.extensions import db
-from registry.models import Capability, Company, Event, Project, ProjectParticipant, StageChange, User
+from registry.models import (
+    Capability,
+    Company,
+    Event,
+    Project,
+    ProjectParticipant,
+    ProjectTask,
+    StageChange,
+    User,
+)
 from registry.pagination import paginate
+from registry.projects import board as board_queries
 from registry.projects import bp
-from registry.projects.forms import PipelineFilterForm, ProjectForm, StageForm, company_lines
+from registry.projects.forms import PipelineFilterForm, ProjectForm, StageForm, TaskForm, company_lines
+from registry.projects.helpers import next_stage
 from registry.services import ServiceError
 from registry.services import projects as project_service
+from registry.services import tasks as task_service
+from registry.url_safety import safe_next
 
 
 def stalled_settings() -> dict:
     return {"stalled_after_days": current_app.config.get("STALLED_AFTER_DAYS", queries.DEFAULT_STALLED_AFTER_DAYS)}
+
+
+def pipeline_filters() -> PipelineFilterForm:
+    filters = PipelineFilterForm(request.args).fill_choices()
+    filters.validate()  # coercion errors simply leave a filter empty
+    return filters
 
 
 def pipeline_conditions(filters: PipelineFilterForm, *, with_stage: bool = True) -> list:
@@ -40,8 +69,7 @@ def pipeline_conditions(filters: PipelineFilterForm, *, with_stage: bool = True)
 @bp.get("/")
 @roles_required("official", "admin")
 def index():
-    filters = PipelineFilterForm(request.args).fill_choices()
-    filters.validate()  # coercion errors simply leave a filter empty
+    filters = pipeline_filters()
     stages = queries.projects_by_stage(where=pipeline_conditions(filters, with_stage=False), **stalled_settings())
     page = paginate(
         select(Project)
@@ -59,6 +87,16 @@ def index():
                                  queries.stalled_condition(**stalled_settings()))))
     return render_template("projects/index.html", filters=filters, stages=stages, page=page, stalled_ids=stalled_ids,
                            args={k: v for k, v in request.args.items() if k != "page"})
+
+
+@bp.get("/board")
+@roles_required("official", "admin")
+def board():
+    """The pipeline as a board: drag a card to another column, or use its stage form without JavaScript."""
+    filters = pipeline_filters()
+    columns = board_queries.board_columns(pipeline_conditions(filters), **stalled_settings())
+    return render_template("projects/board.html", filters=filters, columns=columns,
+                           cards_per_stage=board_queries.CARDS_PER_STAGE, args=request.args.to_dict())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -119,8 +157,10 @@ def edit(project_id: int):
 @bp.post("/<int:project_id>/stage")
 @roles_required("official", "admin")
 def change_stage(project_id: int):
+    """The stage form of the project page and of the board's cards; the board's drag and drop asks for JSON."""
     project = load_project(project_id)
     form = StageForm()
+    wants_json = request.accept_mimetypes.best == "application/json"
     if form.validate_on_submit():
         try:
             project_service.change_stage(project, form.stage.data, note=form.note.data, actor=current_user)
@@ -128,9 +168,51 @@ def change_stage(project_id: int):
             show_service_error(form, error)
         else:
             db.session.commit()
+            if wants_json:
+                card = get_template_attribute("projects/_board.html", "board_card")
+                return jsonify(message=_("Project stage changed"), stage=project.stage,
+                               card=str(card(board_queries.load_card(project.id, **stalled_settings()),
+                                             safe_next(request.form.get("next")))))
             flash(_("Project stage changed"), "success")
-            return redirect(url_for("projects.detail", project_id=project.id))
+            return redirect(safe_next(request.form.get("next")) or url_for("projects.detail", project_id=project.id))
+    if wants_json:
+        return jsonify(message=" ".join(form_messages(form)),
+                       errors={name: [str(m) for m in messages] for name, messages in form.errors.items() if name}), 422
     return render_detail(project, form), 400
+
+
+@bp.post("/<int:project_id>/tasks")
+@roles_required("official", "admin")
+def add_task(project_id: int):
+    project = load_project(project_id)
+    form = TaskForm().fill_choices()
+    if form.validate_on_submit():
+        try:
+            task_service.add_task(project, title=form.title.data, due_on=form.due_on.data, actor=current_user,
+                                  owner=db.session.get(User, form.owner.data) if form.owner.data else None)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Task added"), "success")
+            return redirect(url_for("projects.detail", project_id=project.id, _anchor="tasks-heading"))
+    return render_detail(project, StageForm(formdata=None), form), 400
+
+
+@bp.post("/tasks/<int:task_id>/done")
+@roles_required("official", "admin")
+def complete_task(task_id: int):
+    task = db.get_or_404(ProjectTask, task_id)
+    back = safe_next(request.form.get("next")) or url_for("projects.detail", project_id=task.project_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            task_service.complete_task(task, actor=current_user)
+        except ServiceError as error:
+            flash(str(error.message), "warning")
+        else:
+            db.session.commit()
+            flash(_("Task done"), "success")
+    return redirect(back)
 
 
 def load_project(project_id: int) -> Project:
@@ -140,23 +222,21 @@ def load_project(project_id: int) -> Project:
             joinedload(Project.responsible), joinedload(Project.direction), joinedload(Project.source_event),
             selectinload(Project.participants).joinedload(ProjectParticipant.company).joinedload(Company.region),
             selectinload(Project.stage_changes).joinedload(StageChange.actor),
+            selectinload(Project.tasks).joinedload(ProjectTask.owner),
         )
         .where(Project.id == project_id)
     )
 
 
-def render_detail(project: Project, stage_form: StageForm):
+def render_detail(project: Project, stage_form: StageForm, task_form: TaskForm | None = None):
     is_stalled = db.session.scalar(
         select(queries.stalled_condition(**stalled_settings())).where(Project.id == project.id))
     if not stage_form.is_submitted():
         stage_form.stage.data = next_stage(project.stage)
+    task_form = task_form or TaskForm(formdata=None).fill_choices()
     return render_template("projects/detail.html", project=project, stage_form=stage_form, stalled=is_stalled,
+                           task_form=task_form, open_tasks=task_service.open_tasks(project),
                            history=queries.entity_history("project", project.id))
-
-
-def next_stage(stage: str) -> str:
-    pipeline = ("proposal", "negotiation", "agreement", "implementation", "completed")
-    return pipeline[pipeline.index(stage) + 1] if stage in pipeline[:-1] else "negotiation"
 
 
 def project_fields(form: ProjectForm) -> dict:
@@ -182,3 +262,9 @@ def show_service_error(form, error: ServiceError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(str(error.message))
+
+
+def form_messages(form) -> list[str]:
+    """Every message of a refused form, the form's own first (what the board shows when a move is refused)."""
+    return [str(message) for message in form.form_errors] + [
+        str(message) for name, messages in form.errors.items() if name is not None for message in messages]

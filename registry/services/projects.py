@@ -3,11 +3,12 @@
 from decimal import Decimal, InvalidOperation
 
 from registry.extensions import db
+from registry.labels import STAGE_LABELS
 from registry.models import Project, ProjectParticipant, StageChange
 from registry.models.base import utcnow
-from registry.models.project import NOTE_REQUIRED_STAGES, PARTICIPANT_ROLES, STAGES
+from registry.models.project import COMPLETE_FROM_STAGES, NOTE_REQUIRED_STAGES, PARTICIPANT_ROLES, STAGES
 from registry.policy import authorize, can_manage_projects, person
-from registry.services import ServiceError, audit
+from registry.services import ServiceError, audit, tasks
 from registry.translation import lazy_gettext as _l
 
 MAX_VALUE_RUB = Decimal(10) ** 15  # Numeric(18, 2) holds up to 10^16
@@ -50,10 +51,11 @@ def create_project(*, title: str, participants: list[tuple], actor=None, stage: 
     if errors:
         raise ServiceError(_l("Please correct the marked fields."), errors=errors)
     project = Project(title=title, stage=stage, description=description or "", direction=direction,
-                      value_rub=parse_value(value_rub), next_step=next_step or "", next_step_due=next_step_due,
-                      responsible=responsible, source_event=source_event, source=source)
+                      value_rub=parse_value(value_rub), responsible=responsible, source_event=source_event,
+                      source=source)
     for company, role in participants:
         project.participants.append(ProjectParticipant(company=company, role=role))
+    tasks.put_next_step(project, next_step, next_step_due, actor=actor)
     project.stage_changes.append(StageChange(from_stage=None, to_stage=stage, actor=person(actor)))
     db.session.add(project)
     db.session.flush()
@@ -76,11 +78,15 @@ def update_project(project: Project, data: dict, *, actor=None) -> Project:
             raise ServiceError(_l("A project needs at least one participant."), "participants")
         if any(role not in PARTICIPANT_ROLES for _, role in wanted):
             raise ServiceError(_l("Unknown participant role."), "participants")
-    for key in ("title", "description", "direction", "value_rub", "next_step", "next_step_due", "responsible",
-                "source_event"):
+    for key in ("title", "description", "direction", "value_rub", "responsible", "source_event"):
         if key in data and getattr(project, key) != data[key]:
             setattr(project, key, data[key])
             changed[key] = getattr(data[key], "id", data[key])
+    step = {key: data.get(key, getattr(project, key)) for key in ("next_step", "next_step_due")}
+    step["next_step"] = (step["next_step"] or "").strip()
+    if (project.next_step, project.next_step_due) != (step["next_step"], step["next_step_due"]):
+        changed.update({key: value for key, value in step.items() if getattr(project, key) != value})
+        tasks.put_next_step(project, step["next_step"], step["next_step_due"], actor=actor)
     if wanted is not None and [(p.company, p.role) for p in project.participants] != wanted:
         project.participants = [ProjectParticipant(company=company, role=role) for company, role in wanted]
         changed["participants"] = [[company.id, role] for company, role in wanted]
@@ -89,6 +95,35 @@ def update_project(project: Project, data: dict, *, actor=None) -> Project:
         db.session.flush()
         audit.record(actor, "project.update", project, **changed)
     return project
+
+
+def missing_for_stage(project: Project) -> dict:
+    """What a project lacks to stand at the agreement or later: field → message."""
+    missing = {}
+    if project.value_rub is None:
+        missing["value_rub"] = [_l("Give the project's value.")]
+    if project.responsible_id is None and project.responsible is None:
+        missing["responsible"] = [_l("Name the responsible official.")]
+    if not project.participants or any(p.role not in PARTICIPANT_ROLES for p in project.participants):
+        missing["participants"] = [_l("Give every participant's role.")]
+    return missing
+
+
+MISSING_NAMES = {
+    "value_rub": _l("the value"),
+    "responsible": _l("the responsible official"),
+    "participants": _l("every participant's role"),
+}
+
+
+def check_complete(project: Project, to_stage: str) -> None:
+    """From the agreement on the value, the responsible official and every participant's role must be set."""
+    missing = missing_for_stage(project)
+    if missing:
+        raise ServiceError(
+            _l("At the stage «%(stage)s» a project needs %(missing)s. Fill them in on the project's edit page first.",
+               stage=STAGE_LABELS[to_stage], missing=", ".join(str(MISSING_NAMES[key]) for key in missing)),
+            errors=missing)
 
 
 def change_stage(project: Project, to_stage: str, *, note: str = "", actor=None) -> StageChange:
@@ -101,6 +136,8 @@ def change_stage(project: Project, to_stage: str, *, note: str = "", actor=None)
         raise ServiceError(_l("The project is already at this stage."), "stage")
     if to_stage in NOTE_REQUIRED_STAGES and not note:
         raise ServiceError(_l("Give a reason for this stage."), "note")
+    if to_stage in COMPLETE_FROM_STAGES:
+        check_complete(project, to_stage)
     change = StageChange(from_stage=project.stage, to_stage=to_stage, note=note, actor=person(actor))
     project.stage_changes.append(change)
     project.stage = to_stage

@@ -23,7 +23,7 @@ from registry.models import (
     Region,
     StageChange,
 )
-from registry.services import search
+from registry.services import search, tasks
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -196,14 +196,15 @@ def seed_cooperation(path: Path) -> dict[str, int]:
             added["projects"] += 1
         value = item.get("value_rub")
         _set(project, description=item.get("description", ""),
-             direction=capabilities.get(item.get("direction")), next_step=item.get("next_step", ""),
-             next_step_due=item.get("next_step_due"), source=item["source"],
+             direction=capabilities.get(item.get("direction")), source=item["source"],
              value_rub=Decimal(str(value)) if value else None,
              source_event=events.get(item.get("source_event")))
         for person in item.get("participant", []):
             company = companies[person["company"]]
             if not any(p.company is company and p.role == person["role"] for p in project.participants):
                 project.participants.append(ProjectParticipant(company=company, role=person["role"]))
+        if (project.next_step, project.next_step_due) != (item.get("next_step", ""), item.get("next_step_due")):
+            tasks.put_next_step(project, item.get("next_step", ""), item.get("next_step_due"))
     return added
 
 

@@ -31,6 +31,16 @@ def test_stage_change_needs_a_note_for_on_hold(client, db, token_for):
                        json={"stage": "flying"}).status_code == 422
 
 
+def test_the_api_refuses_an_incomplete_move_with_field_errors(client, db, token_for):
+    project = make_project((make_company(), "supplier"), stage="negotiation")
+    headers = token_for("official")
+    response = client.post(f"/api/v1/projects/{project.id}/stage", headers=headers, json={"stage": "agreement"})
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"value_rub", "responsible"}
+    db.session.refresh(project)
+    assert project.stage == "negotiation"
+
+
 def test_project_writes_are_for_officials(client, db, token_for):
     company = make_company()
     project = make_project((company, "supplier"))

@@ -20,7 +20,12 @@ def test_official_creates_an_event_moves_a_project_and_sees_it_on_the_dashboard(
     title = project_link.inner_text()
     project_link.click()
     expect(page.locator("#current-stage")).to_have_text("Переговоры")
-    page.get_by_label("Стадия").select_option("agreement")
+    # From the agreement on a project needs its value and its responsible official: set them first.
+    page.get_by_role("link", name="Изменить").click()
+    page.get_by_label("Стоимость, руб.").fill("1 200 000")
+    page.get_by_label("Ответственный сотрудник").select_option(label="official@example.org")
+    page.get_by_role("button", name="Сохранить").click()
+    page.get_by_label("Новая стадия").select_option("agreement")
     page.get_by_role("button", name="Сменить стадию").click()
     expect(page.locator("#current-stage")).to_have_text("Соглашение")
     history = page.locator("#stage-history")

@@ -87,7 +87,7 @@ def test_stalled_projects_are_marked_in_the_list(client, db, login):
 
 def test_official_changes_a_stage_and_the_history_shows_who_and_when(client, db, login):
     official = login(make_user("official", email="steer@example.org"))
-    project = two_region_project(stage="negotiation")
+    project = two_region_project(official, stage="negotiation", value_rub=Decimal("1000"))
     db.session.commit()
 
     response = client.post(f"/projects/{project.id}/stage", data={"stage": "agreement", "note": "Подписали протокол"})

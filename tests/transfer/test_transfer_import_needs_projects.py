@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from registry.models import AuditEntry, Need, Project, StageChange
 from registry.policy import SYSTEM
 from registry.services import imports
-from tests.factories import make_company, make_need, make_project, valid_inn
+from tests.factories import make_company, make_need, make_project, make_user, valid_inn
 from tests.transfer.sheets import csv_bytes, xlsx_bytes
 
 NEED_HEADERS = ["ИНН предприятия", "Потребность", "Описание", "Объём", "Срок", "ОКВЭД", "Компетенции"]
@@ -100,7 +100,8 @@ def test_bad_project_rows_are_reported(db):
 
 def test_a_project_again_updates_stage_and_values_keeping_history(db):
     customer = make_company()
-    project = make_project((customer, "customer"), title="Поставка", stage="negotiation")
+    # Its responsible official is set: from the agreement on a project needs one (the value comes with the row).
+    project = make_project((customer, "customer"), title="Поставка", stage="negotiation", responsible=make_user("official"))
     db.session.commit()
     row = ["Поставка", customer.inn, "", "", "agreement", "1000", "", "", ""]
     report = imports.import_file(xlsx_bytes(PROJECT_HEADERS, [row]), "projects.xlsx", update_existing=True, actor=SYSTEM)

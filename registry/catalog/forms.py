@@ -25,6 +25,7 @@ from registry.extensions import db
 from registry.i18n import localized
 from registry.labels import VERIFICATION_LABELS
 from registry.models import Capability, Region
+from registry.services.companies import normalise_phone
 from registry.translation import lazy_gettext as _l
 
 SORT_LABELS = {
@@ -175,6 +176,14 @@ class ContactForm(FlaskForm):
     def validate_name(self, field):
         if not (field.data or "").strip() and any((self.position.data, self.phone.data, self.email.data)):
             raise ValidationError(_l("Give the person's name."))
+
+    def validate_phone(self, field):
+        if (field.data or "").strip():
+            try:
+                normalise_phone(field.data)
+            except ValueError:
+                raise ValidationError(_l("Not a phone number: write it as +7 8422 41-23-45 or 8 (8422) 41-23-45.")) \
+                    from None
 
 
 class ContactsForm(FlaskForm):

@@ -7,6 +7,7 @@ validated the same way whichever door it enters by.
 import re
 from types import SimpleNamespace
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, insert, or_, select
@@ -177,8 +178,15 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
                     email = validate_email(email, check_deliverability=False).normalized
                 except EmailNotValidError:
                     errors.setdefault("email", []).append(_l("Not an e-mail address: %(value)s", value=email))
+            phone = (contact.get("phone") or "").strip()
+            if phone:
+                try:
+                    phone = normalise_phone(phone)
+                except ValueError:
+                    errors.setdefault("phone", []).append(_l(
+                        "Not a phone number: %(value)s. Write it as +7 8422 41-23-45 or 8 (8422) 41-23-45.", value=phone))
             person = {"name": (contact.get("name") or "").strip(), "position": (contact.get("position") or "").strip(),
-                      "phone": (contact.get("phone") or "").strip(), "email": email}
+                      "phone": phone, "email": email}
             # A phone or an e-mail without a person's name is still a way to reach the firm.
             if person["name"] or person["phone"] or person["email"]:
                 clean["contacts"].append(person)
@@ -191,6 +199,18 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
         if other is not None and (company is None or other != company.id):
             raise Conflict(inn_taken(clean["inn"]), "inn")
     return clean
+
+
+def normalise_phone(text: str) -> str:
+    """A phone number in one international form (+7 842 241-23-45), however it was typed; Russian numbers
+    may be written without the country code. ValueError when it cannot be a phone number."""
+    try:
+        number = phonenumbers.parse(text, "RU")
+    except phonenumbers.NumberParseException:
+        raise ValueError(text) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(text)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def create_company(data: dict, *, actor=None) -> Company:

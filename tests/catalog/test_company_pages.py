@@ -243,6 +243,13 @@ def test_bad_offer_and_contact_input_changes_nothing(client, db, login, company)
     assert "Это не адрес электронной почты" in bad_email.get_data(as_text=True)
     nameless = client.post(f"/catalog/{company.id}/contacts", data={"contacts-0-phone": "+7 900 000 00 00"})
     assert "Укажите имя контактного лица" in nameless.get_data(as_text=True)
+    # Every problem of the form at once: the name, the phone and the e-mail.
+    all_wrong = client.post(f"/catalog/{company.id}/contacts",
+                            data={"contacts-0-phone": "звонить секретарю", "contacts-0-email": "мария@"})
+    page = all_wrong.get_data(as_text=True)
+    assert all_wrong.status_code == 400
+    assert "Укажите имя контактного лица" in page and "Это не номер телефона" in page
+    assert "Это не адрес электронной почты" in page
     assert snapshot(db, company.id) == before
 
 

@@ -36,7 +36,7 @@ def company_row(number: int, *, inn=None, region="Ульяновская обл�
         "inn": valid_inn("73") if inn is None else inn, "name": f"ООО «Станкозавод {number}»", "region": region, "city": "Ульяновск",
         "okved": "25.62; 28.41", "capabilities": "Токарная обработка на станках с ЧПУ; Сварка металлоконструкций",
         "description": "Механообработка", "website": "https://example.ru", "contact_name": "Иван Петров",
-        "phone": "+7 8422 000000", "email": f"info{number}@example.ru",
+        "phone": "+7 842 241-23-45", "email": f"info{number}@example.ru",
     }
     row.update(values)
     return list(row.values())

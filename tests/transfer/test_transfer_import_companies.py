@@ -32,7 +32,7 @@ def test_a_good_file_creates_companies_with_okved_capabilities_and_contacts(db):
     assert [(link.okved_code, link.is_main) for link in company.okveds] == [("25.62", True), ("28.41", False)]
     assert [offer.text for offer in company.offers] == ["Токарная обработка на станках с ЧПУ", "Сварка металлоконструкций"]
     assert company.offers[0].capability.code.startswith("metalworking")
-    assert [(c.name, c.phone, c.email) for c in company.contacts] == [("Иван Петров", "+7 8422 000000", "info1@example.ru")]
+    assert [(c.name, c.phone, c.email) for c in company.contacts] == [("Иван Петров", "+7 842 241-23-45", "info1@example.ru")]
     assert "станк" in company.search_text or "токарн" in company.search_text
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [e.action for e in entries] == ["company.create", "import.companies"]
@@ -322,4 +322,20 @@ def test_our_own_formula_guard_is_taken_off_on_import(db):
     report = run(xlsx_bytes(COMPANY_HEADERS, [company_row(1, phone="'+7 8422 111111")]))
     db.session.commit()
     assert report.ok
-    assert db.session.scalar(select(Contact.phone)) == "+7 8422 111111"
+    assert db.session.scalar(select(Contact.phone)) == "+7 842 211-11-11"  # and stored in one form
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("8 (8422) 41-23-45", "+7 842 241-23-45"),
+                                               ("89271234567", "+7 927 123-45-67"),
+                                               ("+7 (8342) 47-01-02", "+7 834 247-01-02")])
+def test_phone_numbers_are_stored_in_one_international_form(db, typed, stored):
+    assert run(xlsx_bytes(COMPANY_HEADERS, [company_row(1, phone=typed)])).ok
+    db.session.commit()
+    assert db.session.scalar(select(Contact.phone)) == stored
+
+
+def test_a_phone_that_is_no_phone_number_is_a_problem_of_its_row(db):
+    report = run(xlsx_bytes(COMPANY_HEADERS, [company_row(1, phone="звонить секретарю")]))
+    assert not report.ok
+    assert [(problem.row, problem.column) for problem in report.problems] == [(2, "Телефон")]
+    assert count(db) == 0

@@ -44,7 +44,7 @@ def test_a_representative_is_bound_to_the_company_of_the_inn(db):
                        link_for=link_for)
     assert user.company == company and user.company_approved
     body = db.session.scalar(select(OutboxMessage.body))
-    assert "Представитель предприятия" in body and "приглаш" in body  # the mail is in Russian
+    assert "Представитель предприятия" in body and "Вас пригласили" in body  # the mail is in Russian
 
 
 @pytest.mark.parametrize(("values", "field"), [

@@ -46,7 +46,7 @@ def test_an_invited_official_sets_a_password_from_the_mail_and_is_logged_in(page
     page.get_by_role("button", name="Выйти").click()
 
     page.goto(path)
-    page.get_by_label("Новый пароль").fill(NEW_PASSWORD)
+    page.get_by_label("Новый пароль", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Повторите новый пароль").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Задать пароль и войти").click()
     expect(page.locator(".alert-success")).to_contain_text("Пароль задан")
@@ -58,7 +58,7 @@ def test_an_invited_official_sets_a_password_from_the_mail_and_is_logged_in(page
     page.wait_for_url("**/auth/login")
     expect(page.locator(".alert-danger")).to_contain_text("недействительна")
     page.get_by_label("Электронная почта").fill(INVITED)
-    page.get_by_label("Пароль").fill(NEW_PASSWORD)
+    page.get_by_label("Пароль", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Войти").click()
     page.wait_for_url("**/")
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()

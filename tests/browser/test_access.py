@@ -31,7 +31,7 @@ def test_an_invited_official_sets_a_password_from_the_mail_and_is_logged_in(page
     form = page.locator("#invite-form")
     form.get_by_label("Электронная почта").fill(INVITED)
     form.get_by_label("Роль").select_option("official")
-    form.get_by_label("Регион (для должностных лиц)").select_option("RU-ULY")
+    form.get_by_label("Регион (для сотрудников органов власти)").select_option("RU-ULY")
     form.get_by_label("Язык приглашения").select_option("ru")
     form.get_by_role("button", name="Пригласить").click()
     page.wait_for_url("**/auth/users")

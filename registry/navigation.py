@@ -21,6 +21,7 @@ TOOLS = (
     ("jobs.index", _l("My downloads"), ("official", "admin")),
     ("auth.representatives", _l("Representatives"), ("official", "admin")),
     ("auth.users", _l("Users"), ("admin",)),
+    ("auth.audit", _l("Audit log"), ("official", "admin")),
     ("api_docs.docs", _l("API"), None),
 )
 

@@ -141,3 +141,8 @@ def can_act_for_participant(user, event, company) -> bool:
     """Register, request, answer and record outcomes for a firm at an event: its own representative, or
     whoever runs the event."""
     return can_run_event(user, event) or represents(user, company)
+
+
+def can_manage_token(user, token) -> bool:
+    """An API token is its owner's own: only they (and the command line) revoke it."""
+    return is_system(user) or (_signed_in(user) and user.id == token.user_id)

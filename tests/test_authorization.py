@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.models import (
+    ApiToken,
     AuditEntry,
     CapabilityOffer,
     Event,
@@ -17,6 +18,7 @@ from registry.models import (
     Job,
     ProjectTask,
 )
+from registry.services.users import create_token
 from tests.factories import make_company, make_need, make_project, make_user, region
 
 ROLES = ("anonymous", "own representative", "other representative", "official of the region",
@@ -25,7 +27,8 @@ STAFF = {"official of the region", "official of another region", "admin"}
 COMPANY_EDITORS = {"own representative", "official of the region", "admin"}
 REGION_STAFF = {"official of the region", "admin"}
 LOGGED_IN = set(ROLES) - {"anonymous"}
-OPEN_TO_ALL = {"auth.login", "auth.logout", "auth.register", "auth.request_reset", "auth.reset", "main.set_language"}
+OPEN_TO_ALL = {"auth.login", "auth.logout", "auth.register", "auth.request_reset", "auth.reset", "auth.accept_invitation",
+               "main.set_language"}
 
 # endpoint -> (url template, who may[, form data])
 RULES = {
@@ -81,6 +84,10 @@ RULES = {
     "auth.change_password": ("/auth/password", LOGGED_IN),
     "auth.notifications": ("/auth/notifications", LOGGED_IN),
     "auth.edit_user": ("/auth/users/{pending}", {"admin"}),
+    "auth.invite": ("/auth/users/invite", {"admin"}, {"email": "invited@example.org", "role": "official", "locale": "ru"}),
+    "auth.create_token": ("/auth/tokens", LOGGED_IN, {"name": "скрипт"}),
+    # {apitoken} is the own representative's: a token is its owner's alone, administrators' included.
+    "auth.revoke_token": ("/auth/tokens/{apitoken}/revoke", {"own representative"}),
 }
 
 
@@ -124,11 +131,12 @@ def world(db):
     accepted = EventMeeting(event=matchmaking, requester=own, invitee=supplier, status="accepted")
     requested = EventMeeting(event=matchmaking, requester=own, invitee=other, status="requested")
     db.session.add_all([matchmaking, accepted, requested])
+    create_token(users["own representative"], name="скрипт", actor=users["own representative"])
     db.session.commit()
     ids = {"company": own.id, "offer": offer.id, "need": need.id, "project": project.id, "event": event.id,
            "introduction": introduction.id, "pending": pending.id, "token": "0" * 32, "supplier": supplier.id,
            "mm": matchmaking.id, "accepted": accepted.id, "requested": requested.id, "guest": guest.id,
-           "task": task.id}
+           "task": task.id, "apitoken": db.session.scalar(select(ApiToken.id))}
     return users, ids
 
 
@@ -226,7 +234,6 @@ def fill(value, ids):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_write_routes_admit_exactly_who_may(client, db, world, role):
-    from registry.services.users import create_token
     from tests.factories import valid_inn
 
     users, ids = world

@@ -17,9 +17,9 @@ def user_from_bearer_token(req=request):
     if scheme.lower() != "bearer" or not token.strip():
         return None
     stored = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip())))
-    if stored is None or not stored.user.active:
-        return None
     now = utcnow()
+    if stored is None or not stored.user.active or (stored.expires_at is not None and stored.expires_at <= now):
+        return None  # an unknown, expired or locked-out token: an anonymous call, so a write gets a 401
     if stored.last_used_at is None or (now - stored.last_used_at).total_seconds() > 60:  # one write a minute at most
         stored.last_used_at = now
         db.session.commit()

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from registry.translation import lazy_gettext as _l
@@ -47,6 +47,46 @@ class UserForm(FlaskForm):
 
         self.role.choices = [(code, label) for code, label in ROLE_LABELS.items()]
         self.region.choices = [("", _l("Any region"))] + [(region.id, localized(region)) for region in regions]
+        return self
+
+
+class InviteForm(FlaskForm):
+    """An administrator invites an official (with a region) or a company representative (with a company)."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"))
+    region = SelectField(_l("Region (officials)"), validators=[Optional()])
+    company_inn = StringField(_l("Company INN (representatives)"), validators=[Optional(), Length(max=20)])
+    locale = SelectField(_l("Language of the invitation"), choices=[("ru", "Русский"), ("en", "English")])
+
+    def fill_choices(self, regions) -> "InviteForm":
+        from registry.i18n import localized
+        from registry.labels import ROLE_LABELS
+
+        self.role.choices = [(code, label) for code, label in ROLE_LABELS.items()]
+        self.region.choices = [("", _l("Any region"))] + [(region.iso_code or region.inn_code, localized(region))
+                                                           for region in regions]
+        return self
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name (what will use the token)"), validators=[DataRequired(), Length(max=100)])
+    expires_on = DateField(_l("Valid until (optional)"), validators=[Optional()])
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters (a GET form: nothing is changed, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    person = StringField(_l("Who (e-mail or part of it)"), validators=[Optional(), Length(max=254)])
+    entity_type = SelectField(_l("Record type"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+
+    def fill_choices(self, entities: dict) -> "AuditFilterForm":
+        self.entity_type.choices = [("", _l("Any"))] + [(code, label) for code, label in entities.items()]
         return self
 
 

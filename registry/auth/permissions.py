@@ -14,6 +14,7 @@ from registry.policy import (  # noqa: F401  (the rules, re-exported for views a
     can_express_interest,
     can_manage_need,
     can_manage_projects,
+    can_manage_token,
     can_post_need,
     can_verify_company,
     can_view_introduction,

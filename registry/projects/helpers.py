@@ -77,6 +77,39 @@ AUDIT_ACTIONS = {
     "user.approve": _l("Company link approved"),
     "user.password": _l("Password changed"),
     "token.create": _l("API token created"),
+    "token.revoke": _l("API token revoked"),
+    "user.invite": _l("User invited"),
+    "user.update": _l("User's role or access changed"),
+    "user.notifications": _l("Notification settings changed"),
+    "company.rename": _l("Company renamed"),
+    "offer.create": _l("Capability added"),
+    "offer.update": _l("Capability changed"),
+    "event.matchmaking": _l("Event matchmaking settings changed"),
+    "event.register": _l("Company registered for an event"),
+    "event.registration": _l("Event registration changed"),
+    "event.unregister": _l("Company withdrew from an event"),
+    "event.schedule": _l("Meeting schedule built"),
+    "event.follow_up": _l("Event follow-up sent"),
+    "meeting.request": _l("Meeting requested"),
+    "meeting.answer": _l("Meeting request answered"),
+    "meeting.cancel": _l("Meeting cancelled"),
+    "meeting.expire": _l("Meeting request expired"),
+    "meeting.move": _l("Meeting moved"),
+    "meeting.unschedule": _l("Meeting taken off the schedule"),
+    "meeting.outcome": _l("Meeting outcome recorded"),
+    "meeting.follow_up": _l("Meeting follow-up answered"),
+    "meeting.project": _l("Project started from a meeting"),
+    "introduction.create": _l("Interest expressed"),
+    "introduction.answer": _l("Introduction answered"),
+    "introduction.message": _l("Message in an introduction"),
+    "introduction.project": _l("Project started from an introduction"),
+    "export.project_report": _l("Project report exported"),
+    "export.companies": _l("Companies exported"),
+    "export.needs": _l("Needs exported"),
+    "export.projects": _l("Projects exported"),
+    "import.companies": _l("Companies imported"),
+    "import.needs": _l("Needs imported"),
+    "import.projects": _l("Projects imported"),
 }
 
 AUDIT_ENTITIES = {
@@ -87,6 +120,9 @@ AUDIT_ENTITIES = {
     "user": _l("User"),
     "capabilityoffer": _l("Offer"),
     "apitoken": _l("API token"),
+    "introduction": _l("Introduction"),
+    "eventmeeting": _l("Meeting at an event"),
+    "eventparticipant": _l("Event registration"),
 }
 
 # Where an entity's page lives: (endpoint, URL argument).
@@ -141,6 +177,15 @@ AUDIT_FIELDS = {
     "date_note": _l("Note on the date"),
     "place": _l("Place"),
     "region": _l("Region"),
+    "email": _l("E-mail"),
+    "role": _l("Role"),
+    "company": _l("Company"),
+    "name": _l("Name"),
+    "expires_at": _l("Valid until"),
+    "active": _l("Access allowed"),
+    "status": _l("Status"),
+    "file": _l("File"),
+    "rows": _l("Rows"),
 }
 
 
@@ -154,6 +199,10 @@ def audit_value(key: str, value) -> str:
     """A recorded value as people read it: stage names translated, lists joined."""
     if key == "stage" and isinstance(value, str):
         return label("stage", value)
+    if key in ("role", "verification") and isinstance(value, str):
+        return label(key, value)
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
     if isinstance(value, list):
         return ", ".join(" ".join(str(part) for part in item) if isinstance(item, list) else str(item) for item in value)
     return "—" if value in (None, "") else str(value)

@@ -16,6 +16,7 @@ from registry.translation import lazy_gettext as _l
 from registry.validators import IdentifierError, validate_inn
 
 RESET_MAX_AGE = 3600 * 2
+INVITATION_MAX_AGE = 3600 * 24 * 7
 
 
 @cache
@@ -128,18 +129,24 @@ def log_out_everywhere(user: User) -> None:
     db.session.flush()
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+# A one-time link to set a password: after a reset request (two hours), or an administrator's invitation
+# (a week: an invitee may be away). Each purpose signs with its own salt, so one cannot stand for the other.
+TOKEN_MAX_AGE = {"reset": RESET_MAX_AGE, "invitation": INVITATION_MAX_AGE}
 
 
-def reset_token(user: User) -> str:
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    salt = "password-reset" if purpose == "reset" else f"password-{purpose}"
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def reset_token(user: User, purpose: str = "reset") -> str:
     # The hash fragment makes a token die as soon as the password changes: one use only.
-    return _serializer().dumps({"id": user.id, "h": user.password_hash[-12:]})
+    return _serializer(purpose).dumps({"id": user.id, "h": user.password_hash[-12:]})
 
 
-def user_for_reset_token(token: str) -> User | None:
+def user_for_reset_token(token: str, purpose: str = "reset") -> User | None:
     try:
-        data = _serializer().loads(token, max_age=RESET_MAX_AGE)
+        data = _serializer(purpose).loads(token, max_age=TOKEN_MAX_AGE[purpose])
     except (BadSignature, SignatureExpired):
         return None
     user = db.session.get(User, data.get("id"))

@@ -1,7 +1,7 @@
 """API token names and expiry
 
 Revision ID: 4c6473f660ea
-Revises: 58f44d4b786c
+Revises: 096d71087bff
 Create Date: 2026-12-03 12:04:46.507624
 
 """
@@ -13,7 +13,7 @@ import registry.models.base
 
 # revision identifiers, used by Alembic.
 revision = '4c6473f660ea'
-down_revision = '58f44d4b786c'
+down_revision = '096d71087bff'
 branch_labels = None
 depends_on = None
 

@@ -44,6 +44,22 @@ OPPORTUNITIES_SHOWN = 10
 HISTORY_LIMIT = 100
 
 
+def submitted_and_valid(form, check) -> bool:
+    """Validates a submitted form and, even when the form has errors, runs the service's own `check` of the
+    same data: every problem shows at once, not the form's first and the service's once those are fixed."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    try:
+        check()
+    except ServiceError as error:
+        show_service_errors(form, error)
+        return False
+    except (TypeError, ValueError, AttributeError):
+        pass  # data the form already refused, which the check cannot even read
+    return valid
+
+
 def show_service_errors(form, error: ServiceError) -> None:
     """Puts a service's field errors next to the form's fields (or above the form when no field fits)."""
     db.session.rollback()
@@ -134,7 +150,8 @@ def edit(company_id: int):
     form.fill_choices()
     if request.method == "GET":
         form.load(company)
-    elif form.validate_on_submit():
+    elif submitted_and_valid(form, lambda: companies.validate_company_data(form.service_data(), company=company,
+                                                                           partial=True)):
         try:
             companies.update_company(company, form.service_data(), actor=current_user)
         except ServiceError as error:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from registry.auth.permissions import can_express_interest, can_manage_need, can_post_need, require
 from registry.catalog.forms import CatalogFilterForm
 from registry.catalog.queries import NEED_SORTS, need_query
-from registry.catalog.views import show_service_errors
+from registry.catalog.views import show_service_errors, submitted_and_valid
 from registry.extensions import db
 from registry.models import Capability, Company, Need
 from registry.needs import bp
@@ -96,7 +96,7 @@ def create():
     require(can_post_need(current_user, company))
     form = NeedForm()
     form.fill_choices()
-    if form.validate_on_submit():
+    if submitted_and_valid(form, lambda: needs.validate_need_data(form.service_data(None))):
         # No node chosen: None lets the service find the nodes from the text.
         data = form.service_data(chosen_capabilities(form) or None)
         try:
@@ -118,7 +118,8 @@ def edit(need_id: int):
     form.fill_choices()
     if request.method == "GET":
         form.load(need)
-    elif form.validate_on_submit():
+    elif submitted_and_valid(form, lambda: needs.validate_need_data(form.service_data(None), partial=True,
+                                                                    current_deadline=need.deadline)):
         # No node chosen: the service classifies the need's own words into nodes again.
         capabilities = chosen_capabilities(form) or [f"{form.title.data}. {form.text.data or ''}"]
         try:

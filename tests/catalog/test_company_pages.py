@@ -293,3 +293,16 @@ def test_a_company_name_with_markup_is_escaped_on_its_page(client, db):
     html = client.get(f"/catalog/{company.id}").get_data(as_text=True)
     assert "<script>alert" not in html and "<b>жирный" not in html
     assert "&lt;script&gt;" in html and "&lt;b&gt;жирный" in html
+
+
+def test_every_problem_of_the_profile_form_shows_at_once(client, db, login, company):
+    """The form's own checks (a name is required) and the service's (the INN's check digit) in one answer."""
+    login(make_user("admin"))
+    db.session.commit()
+    before = snapshot(db, company.id)
+    answer = client.post(f"/catalog/{company.id}/edit", data={"name": "", "inn": "7325000000",
+                                                               "region": str(company.region_id)})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "Обязательное поле" in page and "контрольн" in page.lower()
+    assert snapshot(db, company.id) == before

@@ -139,6 +139,7 @@ def detail(company_id: int):
         if company.active else [],
         explain=matching.explain,
         may_introduce=lambda need: can_express_interest(current_user, need, company),
+        inn_region=companies.inn_region(company),
     )
 
 

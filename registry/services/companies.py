@@ -201,6 +201,14 @@ def validate_company_data(data: dict, *, company: Company | None = None, partial
     return clean
 
 
+def inn_region(company: Company) -> Region | None:
+    """The region whose tax office issued the company's INN (its first two digits), when that is not the
+    company's own region: a firm that moved, or a typo worth checking. None when they agree or are unknown."""
+    if not company.inn or company.region is None or company.inn[:2] == company.region.inn_code:
+        return None
+    return db.session.scalar(select(Region).where(Region.inn_code == company.inn[:2]))
+
+
 def normalise_phone(text: str) -> str:
     """A phone number in one international form (+7 842 241-23-45), however it was typed; Russian numbers
     may be written without the country code. ValueError when it cannot be a phone number."""

@@ -306,3 +306,14 @@ def test_every_problem_of_the_profile_form_shows_at_once(client, db, login, comp
     assert answer.status_code == 400
     assert "Обязательное поле" in page and "контрольн" in page.lower()
     assert snapshot(db, company.id) == before
+
+
+def test_an_inn_issued_in_another_region_is_pointed_out_on_the_company_page(client, db):
+    from tests.factories import valid_inn
+
+    moved = make_company(name="ООО «Переехавшее»", region_iso="RU-ULY", inn=valid_inn("13"))
+    local = make_company(name="ООО «Местное»", region_iso="RU-ULY", inn=valid_inn("73"))
+    db.session.commit()
+    page = client.get(f"/catalog/{moved.id}").get_data(as_text=True)
+    assert 'id="inn-region-warning"' in page and "Республика Мордовия" in page and "(код 13)" in page
+    assert 'id="inn-region-warning"' not in client.get(f"/catalog/{local.id}").get_data(as_text=True)

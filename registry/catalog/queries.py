@@ -372,3 +372,8 @@ def suggest_companies(query: str, dialect: str | None = None) -> list[Company]:
     ordered = [found[company_id] for company_id in dict.fromkeys(ids) if company_id in found]
     ordered.sort(key=lambda company: typed not in company.name.casefold().replace("ё", "е"))  # stable
     return ordered[:SUGGESTIONS]
+
+
+def companies_by_inn_or_name(typed: str) -> list[Company]:
+    """The company a person typed by INN or exact name: one, none, or two (the name is not unique)."""
+    return list(db.session.scalars(select(Company).where(or_(Company.inn == typed, Company.name == typed)).limit(2)))

@@ -24,7 +24,7 @@ from registry.catalog.forms import (
     VerificationForm,
 )
 from registry.catalog.history import describe as describe_entry
-from registry.catalog.queries import company_query, suggest_companies, text_search
+from registry.catalog.queries import companies_by_inn_or_name, company_query, suggest_companies, text_search
 from registry.extensions import db
 from registry.i18n import localized
 from registry.models import (
@@ -77,6 +77,15 @@ def index():
     )
     found_by = {company_id: matching.found_by(match) for company_id, match in search.matches.items()} if search else {}
     return render_template("catalog/index.html", form=form, pagination=paginate(stmt), found_by=found_by)
+
+
+def typed_company(typed: str) -> Company | None:
+    """The one company typed by INN or exact name (the picker fills these in); None with a warning otherwise."""
+    found = companies_by_inn_or_name(typed)
+    if len(found) != 1:
+        flash(_("No company with this INN or name: %(items)s", items=typed) if not found
+              else _("Several companies have this name: give the INN."), "warning")
+    return found[0] if len(found) == 1 else None
 
 
 @bp.get("/suggest")

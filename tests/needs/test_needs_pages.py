@@ -258,3 +258,19 @@ def test_need_text_with_markup_is_escaped(client, db):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert(1)" not in html and "<img src=x" not in html and "<b>важно" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_an_official_chooses_the_firm_first_by_inn_or_exact_name(client, db, login):
+    firm = make_company(name="АО «Орбита»", region_iso="RU-MO")
+    official = make_user("admin")
+    login(official)
+    db.session.commit()
+
+    chooser = client.get("/needs/new").get_data(as_text=True)
+    assert 'data-picker="single"' in chooser and "picker.js" in chooser
+    assert "choose-need-company" in client.get("/needs/new?firm=Орбит").get_data(as_text=True)  # not exact: ask again
+
+    page = client.get("/needs/new?firm=АО «Орбита»")
+    assert page.status_code == 200 and 'name="title"' in page.get_data(as_text=True)
+    client.post(f"/needs/new?firm={firm.inn}", data=NEW_NEED)
+    assert db.session.scalar(select(Need)).company_id == firm.id

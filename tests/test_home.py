@@ -100,7 +100,7 @@ def test_completed_projects_are_shown_as_success_stories(client, db):
     stories = client.get("/").get_data(as_text=True).split('id="success-stories"')[1].split("</section>")[0]
     assert "Поставка оснастки" in stories and "Изготовлено 40 штампов." in stories
     assert project.participants[0].company.name in stories and "Ульяновская область" in stories
-    assert "1 500 000" in stories
+    assert "1\xa0500\xa0000" in stories
     assert hidden.name not in stories  # an inactive firm is not shown to the public
     assert "Ещё в переговорах" not in stories
 

@@ -35,7 +35,9 @@
     var label = document.createElement("label");
     label.className = "form-label small text-secondary mb-1";
     label.htmlFor = id;
-    label.textContent = texts.label;
+    // Named after the field it serves (several pickers on one page must be told apart).
+    var fieldLabel = document.querySelector('label[for="' + field.id + '"]');
+    label.textContent = texts.label + (fieldLabel ? " — " + fieldLabel.textContent.trim() : "");
     var holder = document.createElement("div");
     wrapper.appendChild(label);
     wrapper.appendChild(holder);
@@ -44,6 +46,7 @@
     accessibleAutocomplete({
       element: holder,
       id: id,
+      name: "",  // the picker's own text is not sent: the field it fills is
       minLength: 2,
       confirmOnBlur: false,
       showNoOptionsFound: true,

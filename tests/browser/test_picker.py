@@ -7,8 +7,9 @@ def test_official_picks_a_participant_by_part_of_its_name(page, log_in):
     log_in("official@example.org")
 
     page.goto("/projects/new")
-    page.get_by_label("Название").fill("Поставка уплотнений через подбор")
-    picker = page.locator("#suppliers-picker")
+    page.get_by_label("Название", exact=True).fill("Поставка уплотнений через подбор")
+    picker = page.get_by_role("combobox", name="Найти предприятие: начните вводить наименование или ИНН — Поставщики")
+    assert not picker.get_attribute("name")  # the picker's own text is not sent with the form
     picker.fill("Орби")
     option = page.locator("#suppliers-picker__listbox li", has_text="Орбита").first
     expect(option).to_be_visible()

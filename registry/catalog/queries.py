@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import Select, case, column, false, func, literal_column, or_, select, table
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from registry.catalog.fulltext import FULLTEXT_TABLES, SEARCH_VECTOR
 from registry.extensions import db
@@ -79,6 +79,21 @@ def search_terms(query: str) -> list[SearchTerm]:
     return terms
 
 
+MIN_SUGGEST_LENGTH = 2
+
+
+def typed_terms(query: str) -> list[SearchTerm]:
+    """`search_terms` for text still being typed: each word also matches as a prefix (its stem or what was
+    typed, the shorter), so «орбит» finds «Орбита» before the word is complete."""
+    terms = []
+    for token in tokens(query or "")[:MAX_QUERY_WORDS]:
+        word_stem = stem(token)
+        prefix = min(word_stem, token, key=len)
+        if len(prefix) >= MIN_SUGGEST_LENGTH and prefix.isalnum():
+            terms.append(SearchTerm(word_stem, prefix))
+    return terms
+
+
 def fts5_match(terms: list[SearchTerm]) -> str:
     """An FTS5 MATCH expression: every word must match, by its stem or by its root as a prefix."""
     parts = []
@@ -102,13 +117,13 @@ def _dialect(dialect: str | None) -> str:
     return dialect or db.session.get_bind().dialect.name
 
 
-def fulltext_search(model, query: str, dialect: str | None = None):
+def fulltext_search(model, query: str, dialect: str | None = None, terms: list[SearchTerm] | None = None):
     """(condition-adder, rank expression) for searching `model` (Company or Need).
 
     Returns a function that adds the full-text condition to a SELECT of `model`, and an expression to
     ORDER BY for best-first ranking; (None, None) when the query has no searchable words.
     """
-    terms = search_terms(query)
+    terms = search_terms(query) if terms is None else terms
     if not terms:
         return None, None
     table_name = model.__tablename__
@@ -326,3 +341,39 @@ __all__ = [
     "fts5_match", "fulltext_search", "need_query", "okved_condition", "okved_exists", "root_of",
     "search_terms", "tsquery",
 ]
+
+
+SUGGESTIONS = 10
+
+
+def suggest_companies(query: str, dialect: str | None = None) -> list[Company]:
+    """Active companies for a picker, while someone types: an INN prefix, or the catalogue's retrieval
+    (every word in the name first, then the full-text index, whose roots match as prefixes, so part of
+    a word finds the whole). Names that hold the typed text come first."""
+    from registry.services import matching
+
+    query = query.strip()
+    if len(query) < MIN_SUGGEST_LENGTH:
+        return []
+    active = Company.active.is_(True)
+    if query.isdigit():
+        ids = list(db.session.scalars(select(Company.id).where(Company.inn.startswith(query), active)
+                                      .order_by(Company.inn).limit(SUGGESTIONS)))
+    else:
+        ids = matching.companies_named(query, limit=SUGGESTIONS)
+        add_search, _ = fulltext_search(Company, query, dialect, typed_terms(query))
+        if add_search is not None and len(ids) < SUGGESTIONS:
+            ids += db.session.scalars(add_search(select(Company.id).where(active)).limit(2 * SUGGESTIONS))
+    if not ids:
+        return []
+    found = {company.id: company for company in db.session.scalars(
+        select(Company).options(joinedload(Company.region)).where(Company.id.in_(ids), active))}
+    typed = query.casefold().replace("ё", "е")
+    ordered = [found[company_id] for company_id in dict.fromkeys(ids) if company_id in found]
+    ordered.sort(key=lambda company: typed not in company.name.casefold().replace("ё", "е"))  # stable
+    return ordered[:SUGGESTIONS]
+
+
+def companies_by_inn_or_name(typed: str) -> list[Company]:
+    """The company a person typed by INN or exact name: one, none, or two (the name is not unique)."""
+    return list(db.session.scalars(select(Company).where(or_(Company.inn == typed, Company.name == typed)).limit(2)))

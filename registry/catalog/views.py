@@ -1,6 +1,6 @@
 """The catalogue: the public company list and company pages, and the edit forms behind permissions."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,8 +24,9 @@ from registry.catalog.forms import (
     VerificationForm,
 )
 from registry.catalog.history import describe as describe_entry
-from registry.catalog.queries import company_query, text_search
+from registry.catalog.queries import companies_by_inn_or_name, company_query, suggest_companies, text_search
 from registry.extensions import db
+from registry.i18n import localized
 from registry.models import (
     AuditEntry,
     Capability,
@@ -88,6 +89,24 @@ def index():
     )
     found_by = {company_id: matching.found_by(match) for company_id, match in search.matches.items()} if search else {}
     return render_template("catalog/index.html", form=form, pagination=paginate(stmt), found_by=found_by)
+
+
+def typed_company(typed: str) -> Company | None:
+    """The one company typed by INN or exact name (the picker fills these in); None with a warning otherwise."""
+    found = companies_by_inn_or_name(typed)
+    if len(found) != 1:
+        flash(_("No company with this INN or name: %(items)s", items=typed) if not found
+              else _("Several companies have this name: give the INN."), "warning")
+    return found[0] if len(found) == 1 else None
+
+
+@bp.get("/suggest")
+def suggest():
+    """Companies for the participant picker (static/picker.js): [{id, name, inn, region}], active ones only,
+    what the public catalogue shows anyway."""
+    companies = suggest_companies(request.args.get("q", "")[:200])
+    return jsonify([{"id": company.id, "name": company.name, "inn": company.inn,
+                     "region": localized(company.region) if company.region else None} for company in companies])
 
 
 def load_company(company_id: int) -> Company:

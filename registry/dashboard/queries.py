@@ -104,6 +104,35 @@ class RegionMatrix:
     def column_total(self, customer_region_id: int) -> int:
         return sum(n for (_, c), n in self.counts.items() if c == customer_region_id)
 
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class UnpairedProjects:
+    """Projects the region matrix cannot show: no supplier or no customer among their participants."""
+
+    total: int = 0
+    single_participant: int = 0
+    no_participants: int = 0
+
+    @property
+    def several_without_pair(self) -> int:
+        return self.total - self.single_participant - self.no_participants
+
+
+def unpaired_projects() -> UnpairedProjects:
+    participants = (select(ProjectParticipant.project_id, func.count(ProjectParticipant.id).label("n"))
+                    .group_by(ProjectParticipant.project_id).subquery())
+    total, single, none = db.session.execute(
+        select(func.count(Project.id), func.sum(case((participants.c.n == 1, 1), else_=0)),
+               func.sum(case((participants.c.n.is_(None), 1), else_=0)))
+        .outerjoin(participants, participants.c.project_id == Project.id)
+        .where(Project.id.not_in(region_pair_project_ids(None, None)))
+    ).one()
+    return UnpairedProjects(int(total or 0), int(single or 0), int(none or 0))
+
 
 def region_pair_matrix() -> RegionMatrix:
     supplier, customer = aliased(ProjectParticipant), aliased(ProjectParticipant)
@@ -133,12 +162,8 @@ class DirectionRow:
     value_rub: Decimal
 
 
-def projects_by_direction() -> list[DirectionRow]:
-    """Projects per top-level capability (a project on "turning" counts under "metalworking")."""
-    rows = db.session.execute(
-        select(Project.direction_id, func.count(Project.id), func.coalesce(func.sum(Project.value_rub), 0))
-        .group_by(Project.direction_id)
-    ).all()
+def top_directions():
+    """A function from a capability id to its top-level node (None for None), after one query."""
     nodes = {node.id: node for node in db.session.scalars(select(Capability))}
 
     def top(node_id):
@@ -146,6 +171,17 @@ def projects_by_direction() -> list[DirectionRow]:
         while node is not None and node.parent_id is not None and node.parent_id in nodes:
             node = nodes[node.parent_id]
         return node
+
+    return top
+
+
+def projects_by_direction() -> list[DirectionRow]:
+    """Projects per top-level capability (a project on "turning" counts under "metalworking")."""
+    rows = db.session.execute(
+        select(Project.direction_id, func.count(Project.id), func.coalesce(func.sum(Project.value_rub), 0))
+        .group_by(Project.direction_id)
+    ).all()
+    top = top_directions()
 
     totals: dict[int | None, list] = {}
     for direction_id, count, value in rows:

@@ -20,6 +20,7 @@ def index():
         "dashboard/index.html",
         stages=stages,
         matrix=queries.region_pair_matrix(),
+        unpaired=queries.unpaired_projects(),
         directions=directions,
         regions=regions,
         stalled=queries.stalled_projects(stalled_after_days=stalled_after_days),
@@ -31,8 +32,9 @@ def index():
 
 
 def chart_data(stages, directions, regions) -> dict:
-    """What static/dashboard.js draws; labels already translated, numbers plain."""
-    return {
+    """What static/dashboard.js draws; labels already translated, numbers plain. A chart whose numbers are
+    all zero is not drawn: the page says so in words (`has_data`)."""
+    charts = {
         "stages": {
             "labels": [label("stage", row.stage) for row in stages],
             "series": [{"label": _("Projects"), "data": [row.projects for row in stages]}],
@@ -51,3 +53,6 @@ def chart_data(stages, directions, regions) -> dict:
                        {"label": _("Open needs"), "data": [row.open_needs for row in regions]}],
         },
     }
+    for chart in charts.values():
+        chart["has_data"] = any(value for series in chart["series"] for value in series["data"])
+    return charts

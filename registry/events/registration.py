@@ -4,10 +4,11 @@ whom a firm should meet."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from registry.auth.permissions import require
+from registry.catalog.views import typed_company
 from registry.events import bp
 from registry.events.registration_forms import (
     MatchmakingForm,
@@ -82,12 +83,7 @@ def chosen_company(event: Event) -> Company | None:
         if request.args.get("company", "").isdigit():
             return db.get_or_404(Company, int(request.args["company"]))
         if typed := request.args.get("firm", "").strip():
-            found = db.session.scalars(select(Company).where(or_(Company.inn == typed, Company.name == typed))
-                                       .limit(2)).all()
-            if len(found) != 1:
-                flash(_("No company with this INN or name: %(items)s", items=typed) if not found
-                      else _("Several companies have this name: give the INN."), "warning")
-            return found[0] if len(found) == 1 else None
+            return typed_company(typed)
         return None
     if current_user.is_authenticated and current_user.role == "company" and current_user.company_id:
         named = request.args.get("company", "")

@@ -1,6 +1,6 @@
 """Needs: the public list of open needs, a need's page, and posting, editing and closing needs."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from registry.auth.permissions import can_express_interest, can_manage_need, can_post_need, require
 from registry.catalog.forms import CatalogFilterForm
 from registry.catalog.queries import NEED_SORTS, need_query
-from registry.catalog.views import show_service_errors, submitted_and_valid
+from registry.catalog.views import show_service_errors, submitted_and_valid, typed_company
 from registry.extensions import db
 from registry.models import Capability, Company, Need
 from registry.needs import bp
@@ -75,14 +75,17 @@ def chosen_capabilities(form: NeedForm) -> list[Capability]:
 
 
 def company_for_new_need() -> Company:
-    """The company a need is posted for: ?company_id=, or the representative's own company."""
+    """The company a need is posted for: ?company_id=, the representative's own company, or for others the
+    firm chosen on a small page first (?firm=: an INN or exact name, which the picker fills in)."""
     company_id = request.args.get("company_id", type=int)
     if company_id is None and current_user.is_authenticated and current_user.role == "company":
         company_id = current_user.company_id
     if company_id is None:
         require(current_user.is_authenticated)
-        flash(_("Open the company's page and choose “Post a need” there."), "info")
-        abort(redirect(url_for("catalog.index")))
+        typed = request.args.get("firm", "").strip()
+        if typed and (company := typed_company(typed)):
+            return company
+        abort(make_response(render_template("needs/choose_company.html", typed=typed)))
     company = db.session.get(Company, company_id)
     if company is None:
         abort(404)

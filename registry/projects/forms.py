@@ -28,6 +28,7 @@ class CompanyListField(TextAreaField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("description", _l("One company a line: its INN or its exact name."))
+        kwargs.setdefault("render_kw", {"data-picker": "lines"})  # static/picker.js adds a chosen company as a line
         super().__init__(*args, **kwargs)
         self.companies = []
 

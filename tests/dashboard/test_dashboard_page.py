@@ -109,3 +109,32 @@ def test_read_helpers_work_without_a_request(db):
     assert queries.stalled_count(now=now) == 1
     matrix = queries.region_pair_matrix()
     assert matrix.count(region("RU-ULY").id, region("RU-MO").id) == 2
+
+
+def test_charts_without_data_say_so_in_words(client, db, login):
+    login(make_user("official"))
+    make_project((make_company(region_iso="RU-ULY"), "supplier"))  # a project without a value
+    db.session.commit()
+
+    page = client.get("/dashboard/").get_data(as_text=True)
+
+    assert 'data-chart="stages"' in page  # one project: drawn
+    assert 'data-chart="values"' not in page  # no values: not an empty «0 ₽…1 ₽» axis
+    assert 'data-empty-chart="values"' in page
+
+
+def test_the_region_matrix_has_a_grand_total_and_says_where_the_other_projects_are(client, db, login):
+    login(make_user("official"))
+    pair_project("RU-ULY", "RU-MO")
+    pair_project("RU-MO", "RU-ULY")
+    make_project((make_company(region_iso="RU-ULY"), "partner"))  # one participant
+    make_project((make_company(region_iso="RU-ULY"), "partner"), (make_company(region_iso="RU-MO"), "partner"))
+    db.session.commit()
+
+    page = client.get("/dashboard/").get_data(as_text=True)
+
+    assert re.search(r'id="matrix-total">2<', page)
+    unpaired = queries.unpaired_projects()
+    assert (unpaired.total, unpaired.single_participant, unpaired.several_without_pair) == (2, 1, 1)
+    note = re.sub(r"\s+", " ", re.search(r'<p id="matrix-unpaired">(.*?)</p>', page, re.S).group(1))
+    assert "2" in note and "1" in note

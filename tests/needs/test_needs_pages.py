@@ -270,3 +270,19 @@ def test_a_need_whose_deadline_has_passed_can_still_be_edited_without_moving_it(
     need = make_need(make_company(), title="Было", deadline=date(2020, 1, 31))
     needs.update_need(need, {"title": "Стало", "deadline": date(2020, 1, 31)}, actor=SYSTEM)
     assert need.title == "Стало"
+
+
+def test_an_official_chooses_the_firm_first_by_inn_or_exact_name(client, db, login):
+    firm = make_company(name="АО «Орбита»", region_iso="RU-MO")
+    official = make_user("admin")
+    login(official)
+    db.session.commit()
+
+    chooser = client.get("/needs/new").get_data(as_text=True)
+    assert 'data-picker="single"' in chooser and "picker.js" in chooser
+    assert "choose-need-company" in client.get("/needs/new?firm=Орбит").get_data(as_text=True)  # not exact: ask again
+
+    page = client.get("/needs/new?firm=АО «Орбита»")
+    assert page.status_code == 200 and 'name="title"' in page.get_data(as_text=True)
+    client.post(f"/needs/new?firm={firm.inn}", data=NEW_NEED)
+    assert db.session.scalar(select(Need)).company_id == firm.id

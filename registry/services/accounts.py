@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.extensions import db
 from registry.models import Company, User
+from registry.models.company import PENDING
 from registry.services import ServiceError, audit, mail, search
 from registry.services.companies import find_region
 from registry.translation import lazy_gettext as _l
@@ -67,12 +68,13 @@ def register_representative(*, email: str, password: str, inn: str, company_name
                      login=link_for("auth.login"), reset=link_for("auth.request_reset")))
         return None
     if company is None:
+        # Nobody has checked the firm yet: the public sees it once an official of its region publishes it.
         company = Company(inn=inn, name=company_name.strip(), region=found_region, verification="pending",
-                          source="registration")
+                          publication=PENDING)
         db.session.add(company)
         search.refresh_company(company)
         db.session.flush()
-        audit.record(None, "company.create", company, inn=inn, name=company.name, via="registration")
+        audit.record(None, "company.create", company, inn=inn, name=company.name, publication=PENDING)
     user = User(email=email, role="company", company=company, company_approved=False)
     user.set_password(password)
     db.session.add(user)

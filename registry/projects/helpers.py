@@ -6,6 +6,7 @@ from flask import current_app, url_for
 from flask_babel import format_decimal
 from werkzeug.routing import BuildError
 
+from registry.catalog.history import AuditNames
 from registry.i18n import localized
 from registry.labels import label
 from registry.projects import bp
@@ -62,6 +63,31 @@ AUDIT_ACTIONS = {
     "user.approve": _l("Company link approved"),
     "user.password": _l("Password changed"),
     "token.create": _l("API token created"),
+    "company.rename": _l("Company renamed"),
+    "company.publication": _l("Company publication decided"),
+    "offer.create": _l("Offer added"),
+    "offer.update": _l("Offer changed"),
+    "event.matchmaking": _l("Meeting settings changed"),
+    "event.register": _l("Firm registered for an event"),
+    "event.unregister": _l("Firm's registration withdrawn"),
+    "event.schedule": _l("Meeting schedule built"),
+    "event.follow_up": _l("Meeting results asked"),
+    "export.project_report": _l("Project report exported"),
+    "introduction.create": _l("Interest expressed"),
+    "introduction.answer": _l("Introduction answered"),
+    "introduction.message": _l("Message on an introduction"),
+    "introduction.project": _l("Introduction turned into a project"),
+    "meeting.request": _l("Meeting requested"),
+    "meeting.answer": _l("Meeting request answered"),
+    "meeting.cancel": _l("Meeting request withdrawn"),
+    "meeting.expire": _l("Meeting request expired"),
+    "meeting.move": _l("Meeting moved"),
+    "meeting.unschedule": _l("Meeting taken out of the schedule"),
+    "meeting.outcome": _l("Meeting outcome recorded"),
+    "meeting.follow_up": _l("Meeting follow-up recorded"),
+    "meeting.project": _l("Meeting turned into a project"),
+    "user.notifications": _l("Mail settings changed"),
+    "user.update": _l("User changed"),
 }
 
 AUDIT_ENTITIES = {
@@ -72,6 +98,8 @@ AUDIT_ENTITIES = {
     "user": _l("User"),
     "capabilityoffer": _l("Offer"),
     "apitoken": _l("API token"),
+    "introduction": _l("Introduction"),
+    "meeting": _l("Meeting"),
 }
 
 # Where an entity's page lives: (endpoint, URL argument).
@@ -89,9 +117,11 @@ def audit_action(action: str) -> str:
 
 
 @bp.app_template_global("audit_entity")
-def audit_entity(entry) -> str:
-    name = str(AUDIT_ENTITIES.get(entry.entity_type, entry.entity_type or "—"))
-    return f"{name} №\u00a0{entry.entity_id}" if entry.entity_id else name
+def audit_entity(entry, names: AuditNames | None = None) -> str:
+    """What an entry is about: its kind and its name (a record gone since shows its kind alone)."""
+    kind = str(AUDIT_ENTITIES.get(entry.entity_type, entry.entity_type or "—"))
+    name = names.entity(entry) if names is not None else None
+    return f"{kind}: {name}" if name else kind
 
 
 @bp.app_template_global("audit_entity_url")
@@ -123,6 +153,14 @@ AUDIT_FIELDS = {
     "date_note": _l("Note on the date"),
     "place": _l("Place"),
     "region": _l("Region"),
+    "company_id": _l("Company"),
+    "supplier_id": _l("Supplier"),
+    "need_id": _l("Need"),
+    "project_id": _l("Project"),
+    "capability": _l("Capability"),
+    "publication": _l("Publication"),
+    "name": _l("Name"),
+    "inn": _l("INN"),
 }
 
 
@@ -131,11 +169,19 @@ def audit_field(key: str) -> str:
     return str(AUDIT_FIELDS.get(key, key))
 
 
+@bp.app_template_global("audit_names")
+def audit_names(entries) -> AuditNames:
+    """The names behind the ids and codes in these entries (a few queries, however many entries)."""
+    return AuditNames.for_entries(entries)
+
+
 @bp.app_template_global("audit_value")
-def audit_value(key: str, value) -> str:
-    """A recorded value as people read it: stage names translated, lists joined."""
-    if key == "stage" and isinstance(value, str):
-        return label("stage", value)
+def audit_value(key: str, value, names: AuditNames | None = None) -> str:
+    """A recorded value as people read it: stage names translated, references named, lists joined."""
+    if names is not None:
+        value = names.value(key, value)
+    if key in ("stage", "publication", "verification") and isinstance(value, str):
+        return label(key, value)
     if isinstance(value, list):
         return ", ".join(" ".join(str(part) for part in item) if isinstance(item, list) else str(item) for item in value)
     return "—" if value in (None, "") else str(value)

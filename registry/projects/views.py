@@ -6,10 +6,19 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from registry.auth.permissions import roles_required
+from registry.auth.permissions import can_view_introduction, roles_required
 from registry.dashboard import queries
 from registry.extensions import db
-from registry.models import Capability, Company, Event, Project, ProjectParticipant, StageChange, User
+from registry.models import (
+    Capability,
+    Company,
+    Event,
+    Introduction,
+    Project,
+    ProjectParticipant,
+    StageChange,
+    User,
+)
 from registry.projects import bp
 from registry.projects.forms import PipelineFilterForm, ProjectForm, StageForm, company_lines
 from registry.services import ServiceError
@@ -149,8 +158,13 @@ def render_detail(project: Project, stage_form: StageForm):
         select(queries.stalled_condition(**stalled_settings())).where(Project.id == project.id))
     if not stage_form.is_submitted():
         stage_form.stage.data = next_stage(project.stage)
+    introduction = db.session.scalar(
+        select(Introduction).where(Introduction.project_id == project.id)
+        .options(joinedload(Introduction.need), joinedload(Introduction.supplier)).limit(1))
     return render_template("projects/detail.html", project=project, stage_form=stage_form, stalled=is_stalled,
-                           history=queries.entity_history("project", project.id))
+                           history=queries.entity_history("project", project.id), introduction=introduction,
+                           may_view_introduction=introduction is not None
+                           and can_view_introduction(current_user, introduction))
 
 
 def next_stage(stage: str) -> str:

@@ -73,7 +73,7 @@ def update_project(project: Project, data: dict, *, actor=None) -> Project:
             raise ServiceError(_l("Unknown participant role."), "participants")
     for key in ("title", "description", "direction", "value_rub", "next_step", "next_step_due", "responsible",
                 "source_event"):
-        if key in data and getattr(project, key) != data[key]:
+        if key in data and audit.differs(getattr(project, key), data[key]):
             setattr(project, key, data[key])
             changed[key] = getattr(data[key], "id", data[key])
     if wanted is not None and [(p.company, p.role) for p in project.participants] != wanted:

@@ -9,7 +9,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from registry.extensions import babel
-from registry.labels import label
+from registry.labels import label, source_words
 
 
 def local_today() -> date:
@@ -44,5 +44,5 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(localized=localized, get_locale=get_locale, label=label)
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, number=format_decimal,
+        date=format_date, datetime=format_datetime, number=format_decimal, source_words=source_words,
     )

@@ -72,6 +72,13 @@ VERIFICATION_LABELS = {
     "verified": _l("Verified"),
 }
 
+# Whether the public sees a firm (see services/moderation.py); «на проверке» until an official decides.
+PUBLICATION_LABELS = {
+    "pending": _l("Under review"),
+    "published": _l("Published"),
+    "rejected": _l("Not published"),
+}
+
 INTRODUCTION_STATUS_LABELS = {
     "new": _l("awaiting reply"),
     "accepted": _l("accepted"),
@@ -119,6 +126,7 @@ ALL_LABELS = {
     "event_kind": EVENT_KIND_LABELS,
     "need_status": NEED_STATUS_LABELS,
     "verification": VERIFICATION_LABELS,
+    "publication": PUBLICATION_LABELS,
     "job_kind": JOB_KIND_LABELS,
     "job_state": JOB_STATE_LABELS,
     "alert_mode": ALERT_MODE_LABELS,
@@ -132,3 +140,20 @@ ALL_LABELS = {
 
 def label(kind: str, code: str | None) -> str:
     return str(ALL_LABELS[kind].get(code, code or ""))
+
+
+# A record's `source` note starts with the kind of source it is ("article: ...", seeds/cooperation.toml;
+# "demo: ...", services/demo_data.py). Pages show the kind in words, never the stored prefix.
+SOURCE_KINDS = {
+    "article": _l("From the article: %(text)s"),
+    "illustrative": _l("Illustrative record: %(text)s"),
+    "demo": _l("Demo data: %(text)s"),
+}
+
+
+def source_words(source: str | None) -> str:
+    """A `source` note as people read it: «Из статьи: …» for "article: …"; other notes as they are."""
+    kind, colon, text = (source or "").partition(":")
+    if colon and kind.strip() in SOURCE_KINDS:
+        return str(SOURCE_KINDS[kind.strip()] % {"text": text.strip()})
+    return (source or "").strip()

@@ -81,6 +81,19 @@ def can_verify_company(user, company) -> bool:
     return holds_region(user, company.region_id)
 
 
+def can_moderate_company(user, company) -> bool:
+    """Publishing a self-registered firm, or refusing it: the officials of its region and administrators."""
+    return holds_region(user, company.region_id)
+
+
+def can_see_company(user, company) -> bool:
+    """A firm the public may see (`Company.is_public`) is anyone's to see; one awaiting moderation or refused
+    only its own representative's (approved or not: they registered it) and the staff's."""
+    if company.is_public or is_staff(user):
+        return True
+    return _signed_in(user) and user.role == "company" and user.company_id == company.id
+
+
 def can_manage_need(user, need) -> bool:
     return can_edit_company(user, need.company)
 

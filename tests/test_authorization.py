@@ -38,6 +38,7 @@ RULES = {
     "catalog.edit_offer:new": ("/catalog/{company}/offers/new", COMPANY_EDITORS),
     "catalog.delete_offer": ("/catalog/{company}/offers/{offer}/delete", COMPANY_EDITORS),
     "catalog.verify": ("/catalog/{company}/verification", REGION_STAFF),
+    "catalog.moderate": ("/catalog/{company}/publication", REGION_STAFF),
     "needs.create": ("/needs/new?company_id={company}", COMPANY_EDITORS | STAFF),
     "needs.edit": ("/needs/{need}/edit", COMPANY_EDITORS),
     "needs.change_status": ("/needs/{need}/status", COMPANY_EDITORS),

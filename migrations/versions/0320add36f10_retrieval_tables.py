@@ -53,6 +53,10 @@ def upgrade():
     from registry.services.matching import load_taxonomy
     from registry.services.retrieval import reindex_all
 
+    # The models are today's, not this revision's: a fresh database (no companies yet) has nothing to index,
+    # and reading it through today's models would ask for columns later revisions add.
+    if not op.get_bind().execute(sa.text("SELECT 1 FROM companies LIMIT 1")).first():
+        return
     with Session(bind=op.get_bind(), join_transaction_mode="create_savepoint") as session:
         reindex_all(session, Analyzer(load_taxonomy(session)))
         session.commit()

@@ -53,6 +53,7 @@ from registry.models import (
     ProjectParticipant,
     Region,
 )
+from registry.policy import can_see_company
 from registry.services import ServiceError, companies, jobs, needs, projects
 from registry.services import matching as matching_service
 
@@ -179,7 +180,22 @@ def list_companies(args):
 @bp.response(200, CompanySchema)
 @bp.alt_response(404, schema=ErrorSchema)
 def get_company(company_id):
-    return db.get_or_404(Company, company_id)
+    return visible_company_or_404(company_id)
+
+
+def visible_company_or_404(company_id: int) -> Company:
+    """A company the caller may see: one awaiting moderation is as good as absent to others."""
+    company = db.session.get(Company, company_id)
+    if company is None or not can_see_company(current_user, company):
+        abort(404)
+    return company
+
+
+def visible_need_or_404(need_id: int) -> Need:
+    need = db.session.get(Need, need_id)
+    if need is None or not can_see_company(current_user, need.company):
+        abort(404)
+    return need
 
 
 @bp.route("/companies", methods=["POST"])
@@ -226,7 +242,7 @@ def update_company(data, company_id):
 @bp.alt_response(404, schema=ErrorSchema)
 def company_opportunities(args, company_id):
     """Open needs of other companies that this company could serve, best first, with reasons."""
-    company = db.get_or_404(Company, company_id)
+    company = visible_company_or_404(company_id)
     ranked = matching_service.opportunities_for(company, limit=args["limit"])
     return {"company_id": company.id,
             "matches": [{"need": need, "score": match.score, "reasons": reasons_of(match)} for need, match in ranked]}
@@ -256,7 +272,7 @@ def list_needs(args):
 @bp.response(200, NeedSchema)
 @bp.alt_response(404, schema=ErrorSchema)
 def get_need(need_id):
-    return db.get_or_404(Need, need_id)
+    return visible_need_or_404(need_id)
 
 
 @bp.route("/needs", methods=["POST"])
@@ -287,7 +303,7 @@ def create_need(data):
 @bp.alt_response(422, schema=ErrorSchema)
 def need_matches(args, need_id):
     """Suppliers for a need, best first; each score is the sum of its reasons' weights."""
-    need = db.get_or_404(Need, need_id)
+    need = visible_need_or_404(need_id)
     region = region_or_422(args["region"])
     ranked = matching_service.suppliers_for(need, limit=args["limit"], other_regions_only=args["other_regions_only"],
                                             region=region, verified_only=args["verified_only"])

@@ -26,6 +26,7 @@ from registry.models import (
     User,
 )
 from registry.models.base import utcnow
+from registry.models.company import PENDING
 from registry.services import matching
 from registry.services.event_registration import registration_is_open
 from registry.translation import lazy_gettext as _l
@@ -144,6 +145,7 @@ def firm_cabinet(company: Company, user) -> FirmCabinet:
 @dataclass
 class OfficialCabinet:
     region_id: int | None  # None: every region
+    companies_to_publish: list[Company]  # self-registered firms the public does not see until an official decides
     companies_to_verify: list[Company]
     pending_representatives: list[User]
     awaiting_answer: list[Introduction]
@@ -155,9 +157,13 @@ class OfficialCabinet:
 def official_cabinet(user, *, stalled_after_days: int) -> OfficialCabinet:
     region_id = user.region_id if user.role == "official" else None
     in_region = (Company.region_id == region_id,) if region_id else ()
-    companies = db.session.scalars(
-        select(Company).where(Company.verification == "pending", *in_region).options(joinedload(Company.region))
+    to_publish = db.session.scalars(
+        select(Company).where(Company.publication == PENDING, *in_region).options(joinedload(Company.region))
         .order_by(Company.created_at, Company.id).limit(ROWS_LISTED)).all()
+    # A firm under review is verified after it is published: it is listed once, above.
+    companies = db.session.scalars(
+        select(Company).where(Company.verification == "pending", Company.publication != PENDING, *in_region)
+        .options(joinedload(Company.region)).order_by(Company.created_at, Company.id).limit(ROWS_LISTED)).all()
     representatives = db.session.scalars(
         select(User).join(Company, Company.id == User.company_id)
         .where(User.role == "company", User.company_approved.is_(False), User.active.is_(True), *in_region)
@@ -176,4 +182,4 @@ def official_cabinet(user, *, stalled_after_days: int) -> OfficialCabinet:
         select(ProjectTask).where(ProjectTask.owner_id == user.id, ProjectTask.done_at.is_(None))
         .options(joinedload(ProjectTask.project))
         .order_by(ProjectTask.due_on.is_(None), ProjectTask.due_on, ProjectTask.id).limit(ROWS_LISTED)).all()
-    return OfficialCabinet(region_id, companies, representatives, awaiting, stalled, renamed, tasks)
+    return OfficialCabinet(region_id, to_publish, companies, representatives, awaiting, stalled, renamed, tasks)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from registry.auth.permissions import can_express_interest, is_staff
 from registry.cabinet import bp, queries
+from registry.catalog.forms import moderation_form
 from registry.dashboard.queries import DEFAULT_STALLED_AFTER_DAYS
 from registry.extensions import db
 from registry.models import Company
@@ -18,8 +19,10 @@ from registry.services import matching
 def index():
     if is_staff(current_user):
         stalled_after_days = current_app.config.get("STALLED_AFTER_DAYS", DEFAULT_STALLED_AFTER_DAYS)
+        cabinet = queries.official_cabinet(current_user, stalled_after_days=stalled_after_days)
         return render_template("cabinet/official.html", stalled_after_days=stalled_after_days, today=date.today(),
-                               cabinet=queries.official_cabinet(current_user, stalled_after_days=stalled_after_days))
+                               cabinet=cabinet,
+                               moderation_forms={c.id: moderation_form(c) for c in cabinet.companies_to_publish})
     if current_user.role != "company":
         abort(403)
     if current_user.company_id is None or not current_user.company_approved:

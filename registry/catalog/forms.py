@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from registry.catalog.queries import (
     COMPANY_SORTS,
@@ -200,6 +200,19 @@ class ContactsForm(FlaskForm):
 
     def service_data(self) -> dict:
         return {"contacts": [entry.data for entry in self.contacts if (entry.data.get("name") or "").strip()]}
+
+
+class ModerationForm(FlaskForm):
+    """An official publishes a self-registered firm or refuses it; the buttons carry the decision."""
+
+    note = TextAreaField(_l("Note to the applicant"), validators=[Optional(), Length(max=2000)],
+                         description=_l("Required when refusing: the company's representative reads it."))
+    decision = StringField(validators=[InputRequired(), AnyOf(("published", "rejected"))])
+
+
+def moderation_form(company, **kwargs) -> ModerationForm:
+    """One per firm: a page may list several firms' forms, each with its own field ids."""
+    return ModerationForm(prefix=f"moderate-{company.id}", **kwargs)
 
 
 class VerificationForm(FlaskForm):

@@ -217,14 +217,14 @@ def search_companies(query: str, dialect: str | None = None) -> SearchResult:
 
     query = query.strip()
     if _INN.match(query):
-        ids = db.session.scalars(select(Company.id).where(Company.inn == query, Company.active.is_(True)))
+        ids = db.session.scalars(select(Company.id).where(Company.inn == query, Company.is_public))
         return SearchResult(tuple(ids), {})
     direct = matching.companies_named(query)
     every_word: list[int] = []
     add_search, _ = fulltext_search(Company, query, dialect)
     if add_search is not None:
         # Unordered: ranking every company that holds a common word would read them all.
-        every_word = list(db.session.scalars(add_search(select(Company.id).where(Company.active.is_(True)))
+        every_word = list(db.session.scalars(add_search(select(Company.id).where(Company.is_public))
                                              .limit(TEXT_HITS)))
     found: list[Match] = matching.search_companies(query, limit=SEARCH_RESULTS)
     ids = list(dict.fromkeys([*direct, *(match.id for match in found), *every_word]))
@@ -252,12 +252,12 @@ def text_search(query: str, dialect: str | None = None) -> SearchResult | None:
 
 
 def company_query(filters: CatalogFilters, dialect: str | None = None, search: SearchResult | None = None) -> Select:
-    """SELECT of active companies matching `filters`, in the chosen order (add LIMIT or paginate).
+    """SELECT of published active companies (`Company.is_public`) matching `filters`, in the chosen order (add LIMIT or paginate).
 
     A text query narrows the list to what `search_companies` found (pass its result when it is already
     at hand) and orders it by relevance unless another order is chosen.
     """
-    stmt = select(Company).join(Company.region).where(Company.active.is_(True), *_region_conditions(filters))
+    stmt = select(Company).join(Company.region).where(Company.is_public, *_region_conditions(filters))
     if filters.capability:
         stmt = stmt.where(Company.id.in_(
             select(CapabilityOffer.company_id).where(CapabilityOffer.capability_id.in_(capability_subtree(filters.capability)))
@@ -286,13 +286,13 @@ def company_query(filters: CatalogFilters, dialect: str | None = None, search: S
 
 
 def need_query(filters: CatalogFilters, dialect: str | None = None, statuses: tuple[str, ...] = ("open",)) -> Select:
-    """SELECT of needs (open by default) of active companies matching `filters`; the same filters as
+    """SELECT of needs (open by default) of public companies matching `filters`; the same filters as
     the catalogue, with the need's own capability nodes and OKVED codes."""
     stmt = (
         select(Need)
         .join(Need.company)
         .join(Company.region)
-        .where(Need.status.in_(statuses), Company.active.is_(True), *_region_conditions(filters))
+        .where(Need.status.in_(statuses), Company.is_public, *_region_conditions(filters))
     )
     if filters.capability:
         stmt = stmt.where(Need.id.in_(

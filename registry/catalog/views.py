@@ -10,7 +10,9 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from registry.auth.permissions import (
     can_edit_company,
     can_express_interest,
+    can_moderate_company,
     can_post_need,
+    can_see_company,
     can_verify_company,
     is_staff,
     require,
@@ -22,8 +24,9 @@ from registry.catalog.forms import (
     ContactsForm,
     OfferForm,
     VerificationForm,
+    moderation_form,
 )
-from registry.catalog.history import describe as describe_entry
+from registry.catalog.history import describer
 from registry.catalog.queries import companies_by_inn_or_name, company_query, suggest_companies, text_search
 from registry.extensions import db
 from registry.i18n import localized
@@ -37,8 +40,10 @@ from registry.models import (
     Project,
     ProjectParticipant,
 )
+from registry.models.company import PUBLISHED
 from registry.pagination import paginate
-from registry.services import ServiceError, companies, matching
+from registry.services import ServiceError, companies, matching, moderation
+from registry.services.notifications import describe_all
 
 OPPORTUNITIES_SHOWN = 10
 
@@ -118,7 +123,7 @@ def load_company(company_id: int) -> Company:
             selectinload(Company.contacts),
         )
     )
-    if company is None:
+    if company is None or not can_see_company(current_user, company):
         abort(404)
     return company
 
@@ -150,9 +155,11 @@ def detail(company_id: int):
     ).all()
     return render_template(
         "catalog/detail.html", company=company, open_needs=open_needs, projects=projects, history=history,
-        staff=staff, can_edit=can_edit_company(current_user, company), describe_entry=describe_entry,
+        staff=staff, can_edit=can_edit_company(current_user, company), describe_entry=describer(history),
         can_post_need=can_post_need(current_user, company),
         verification_form=VerificationForm(state=company.verification) if can_verify_company(current_user, company) else None,
+        moderation_form=moderation_form(company) if company.publication != PUBLISHED
+        and can_moderate_company(current_user, company) else None,
         project_pages="projects.detail" in current_app.view_functions,
         opportunities=matching.opportunities_for(company, limit=OPPORTUNITIES_SHOWN, min_score=matching.MIN_SCORE_SHOWN)
         if company.active else [],
@@ -247,6 +254,30 @@ def edit_contacts(company_id: int):
             flash(_("Contacts saved."), "success")
             return redirect(url_for("catalog.detail", company_id=company.id, _anchor="contacts"))
     return render_template("catalog/contacts.html", company=company, form=form), 400 if form.errors else 200
+
+
+@bp.post("/<int:company_id>/publication")
+def moderate(company_id: int):
+    """An official publishes a self-registered firm or refuses it, from the desk or the firm's page."""
+    company = load_company(company_id)
+    require(can_moderate_company(current_user, company))
+    form = moderation_form(company)
+    back = request.form.get("next") == "cabinet" and "cabinet.index" in current_app.view_functions
+    target = url_for("cabinet.index", _anchor="publication") if back else url_for("catalog.detail", company_id=company.id)
+    if not form.validate_on_submit():
+        flash(_("Choose whether to publish the company or to refuse it."), "danger")
+        return redirect(target)
+    try:
+        notified = moderation.decide(company, form.decision.data, note=form.note.data, actor=current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return redirect(target)
+    db.session.commit()
+    done = _("%(company)s is published.", company=company.name) if company.publication == "published" \
+        else _("%(company)s is refused publication.", company=company.name)
+    flash(done + " " + describe_all([notified]), "success")
+    return redirect(target)
 
 
 @bp.post("/<int:company_id>/verification")

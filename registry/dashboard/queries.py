@@ -205,13 +205,13 @@ def companies_and_needs_by_region() -> list[RegionActivityRow]:
     open_needs = (
         select(Company.region_id.label("region_id"), func.count(Need.id).label("needs"))
         .join(Need, Need.company_id == Company.id)
-        .where(Need.status == "open")
+        .where(Need.status == "open", Company.is_public)
         .group_by(Company.region_id)
         .subquery()
     )
     rows = db.session.execute(
         select(Region, func.count(Company.id), func.coalesce(open_needs.c.needs, 0))
-        .join(Company, Company.region_id == Region.id)
+        .join(Company, (Company.region_id == Region.id) & Company.is_public)
         .outerjoin(open_needs, open_needs.c.region_id == Region.id)
         .group_by(Region.id, open_needs.c.needs)
         .order_by(func.count(Company.id).desc(), Region.name_ru)

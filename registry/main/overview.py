@@ -24,16 +24,16 @@ def registry_overview() -> dict:
     stage_counts = dict(db.session.execute(select(Project.stage, func.count()).group_by(Project.stage)).all())
     regions_with_companies = db.session.execute(
         select(Region, func.count(Company.id))
-        .join(Company, Company.region_id == Region.id)
-        .where(Company.active.is_(True))
+        .join(Company, (Company.region_id == Region.id) & Company.is_public)
         .group_by(Region.id)
         .order_by(func.count(Company.id).desc(), Region.name_ru)
     ).all()
     pairs = region_pairs()
     return {
         "regions": db.session.scalar(select(func.count()).select_from(Region)),
-        "companies": db.session.scalar(select(func.count()).select_from(Company).where(Company.active.is_(True))),
-        "open_needs": db.session.scalar(select(func.count()).select_from(Need).where(Need.status == "open")),
+        "companies": db.session.scalar(select(func.count()).select_from(Company).where(Company.is_public)),
+        "open_needs": db.session.scalar(select(func.count()).select_from(Need).join(Need.company)
+                                        .where(Need.status == "open", Company.is_public)),
         "projects": sum(stage_counts.values()),
         "stages": [(stage, stage_counts.get(stage, 0)) for stage in STAGES],
         "regions_with_companies": regions_with_companies,

@@ -1,11 +1,16 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UTCDateTime, utcnow
 
 VERIFICATION_STATES = ("unverified", "pending", "verified")
+# A firm that registers itself waits for an official of its region before anyone else sees it; firms that
+# officials, imports and seeds create are published at once.
+PENDING, PUBLISHED, REJECTED = "pending", "published", "rejected"
+PUBLICATION_STATES = (PENDING, PUBLISHED, REJECTED)
 
 
 class Company(Base):
@@ -24,6 +29,8 @@ class Company(Base):
     employees: Mapped[int | None] = mapped_column(Integer)
     verification: Mapped[str] = mapped_column(String(20), default="unverified", index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    publication: Mapped[str] = mapped_column(String(20), default=PUBLISHED, server_default=PUBLISHED, index=True)
+    publication_note: Mapped[str | None] = mapped_column(Text)  # the official's word on approval or rejection
     source: Mapped[str | None] = mapped_column(Text)  # where the facts come from; "illustrative" when made up
     search_text: Mapped[str] = mapped_column(Text, default="")  # pre-stemmed text for full-text search
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -42,6 +49,16 @@ class Company(Base):
     @property
     def is_verified(self) -> bool:
         return self.verification == "verified"
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """What the public may see: the one rule for the catalogue, counts, search, needs and matching."""
+        return bool(self.active and self.publication == PUBLISHED)
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        return and_(cls.active.is_(True), cls.publication == PUBLISHED)
 
     def __repr__(self) -> str:
         return f"<Company {self.inn} {self.name}>"

@@ -7,7 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from registry.auth.permissions import can_express_interest, can_manage_need, can_post_need, require
+from registry.auth.permissions import (
+    can_express_interest,
+    can_manage_need,
+    can_post_need,
+    can_see_company,
+    require,
+)
 from registry.catalog.forms import CatalogFilterForm
 from registry.catalog.queries import NEED_SORTS, need_query
 from registry.catalog.views import show_service_errors, submitted_and_valid, typed_company
@@ -42,7 +48,7 @@ def load_need(need_id: int) -> Need:
             selectinload(Need.okved_codes),
         )
     )
-    if need is None:
+    if need is None or not can_see_company(current_user, need.company):
         abort(404)
     return need
 

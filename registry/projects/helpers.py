@@ -6,6 +6,7 @@ from flask import current_app, url_for
 from flask_babel import format_decimal
 from werkzeug.routing import BuildError
 
+from registry.catalog.history import AuditNames
 from registry.i18n import localized
 from registry.labels import label
 from registry.models.project import STAGES
@@ -79,37 +80,38 @@ AUDIT_ACTIONS = {
     "token.create": _l("API token created"),
     "token.revoke": _l("API token revoked"),
     "user.invite": _l("User invited"),
-    "user.update": _l("User's role or access changed"),
-    "user.notifications": _l("Notification settings changed"),
-    "company.rename": _l("Company renamed"),
-    "offer.create": _l("Capability added"),
-    "offer.update": _l("Capability changed"),
-    "event.matchmaking": _l("Event matchmaking settings changed"),
-    "event.register": _l("Company registered for an event"),
     "event.registration": _l("Event registration changed"),
-    "event.unregister": _l("Company withdrew from an event"),
-    "event.schedule": _l("Meeting schedule built"),
-    "event.follow_up": _l("Event follow-up sent"),
-    "meeting.request": _l("Meeting requested"),
-    "meeting.answer": _l("Meeting request answered"),
-    "meeting.cancel": _l("Meeting cancelled"),
-    "meeting.expire": _l("Meeting request expired"),
-    "meeting.move": _l("Meeting moved"),
-    "meeting.unschedule": _l("Meeting taken off the schedule"),
-    "meeting.outcome": _l("Meeting outcome recorded"),
-    "meeting.follow_up": _l("Meeting follow-up answered"),
-    "meeting.project": _l("Project started from a meeting"),
-    "introduction.create": _l("Interest expressed"),
-    "introduction.answer": _l("Introduction answered"),
-    "introduction.message": _l("Message in an introduction"),
-    "introduction.project": _l("Project started from an introduction"),
-    "export.project_report": _l("Project report exported"),
     "export.companies": _l("Companies exported"),
     "export.needs": _l("Needs exported"),
     "export.projects": _l("Projects exported"),
     "import.companies": _l("Companies imported"),
     "import.needs": _l("Needs imported"),
     "import.projects": _l("Projects imported"),
+    "company.rename": _l("Company renamed"),
+    "company.publication": _l("Company publication decided"),
+    "offer.create": _l("Offer added"),
+    "offer.update": _l("Offer changed"),
+    "event.matchmaking": _l("Meeting settings changed"),
+    "event.register": _l("Firm registered for an event"),
+    "event.unregister": _l("Firm's registration withdrawn"),
+    "event.schedule": _l("Meeting schedule built"),
+    "event.follow_up": _l("Meeting results asked"),
+    "export.project_report": _l("Project report exported"),
+    "introduction.create": _l("Interest expressed"),
+    "introduction.answer": _l("Introduction answered"),
+    "introduction.message": _l("Message on an introduction"),
+    "introduction.project": _l("Introduction turned into a project"),
+    "meeting.request": _l("Meeting requested"),
+    "meeting.answer": _l("Meeting request answered"),
+    "meeting.cancel": _l("Meeting request withdrawn"),
+    "meeting.expire": _l("Meeting request expired"),
+    "meeting.move": _l("Meeting moved"),
+    "meeting.unschedule": _l("Meeting taken out of the schedule"),
+    "meeting.outcome": _l("Meeting outcome recorded"),
+    "meeting.follow_up": _l("Meeting follow-up recorded"),
+    "meeting.project": _l("Meeting turned into a project"),
+    "user.notifications": _l("Mail settings changed"),
+    "user.update": _l("User changed"),
 }
 
 AUDIT_ENTITIES = {
@@ -123,6 +125,7 @@ AUDIT_ENTITIES = {
     "introduction": _l("Introduction"),
     "eventmeeting": _l("Meeting at an event"),
     "eventparticipant": _l("Event registration"),
+    "meeting": _l("Meeting"),
 }
 
 # Where an entity's page lives: (endpoint, URL argument).
@@ -140,9 +143,11 @@ def audit_action(action: str) -> str:
 
 
 @bp.app_template_global("audit_entity")
-def audit_entity(entry) -> str:
-    name = str(AUDIT_ENTITIES.get(entry.entity_type, entry.entity_type or "—"))
-    return f"{name} №\u00a0{entry.entity_id}" if entry.entity_id else name
+def audit_entity(entry, names: AuditNames | None = None) -> str:
+    """What an entry is about: its kind and its name (a record gone since shows its kind alone)."""
+    kind = str(AUDIT_ENTITIES.get(entry.entity_type, entry.entity_type or "—"))
+    name = names.entity(entry) if names is not None else None
+    return f"{kind}: {name}" if name else kind
 
 
 @bp.app_template_global("audit_entity_url")
@@ -180,12 +185,19 @@ AUDIT_FIELDS = {
     "email": _l("E-mail"),
     "role": _l("Role"),
     "company": _l("Company"),
-    "name": _l("Name"),
     "expires_at": _l("Valid until"),
     "active": _l("Access allowed"),
     "status": _l("Status"),
     "file": _l("File"),
     "rows": _l("Rows"),
+    "company_id": _l("Company"),
+    "supplier_id": _l("Supplier"),
+    "need_id": _l("Need"),
+    "project_id": _l("Project"),
+    "capability": _l("Capability"),
+    "publication": _l("Publication"),
+    "name": _l("Name"),
+    "inn": _l("INN"),
 }
 
 
@@ -194,12 +206,18 @@ def audit_field(key: str) -> str:
     return str(AUDIT_FIELDS.get(key, key))
 
 
+@bp.app_template_global("audit_names")
+def audit_names(entries) -> AuditNames:
+    """The names behind the ids and codes in these entries (a few queries, however many entries)."""
+    return AuditNames.for_entries(entries)
+
+
 @bp.app_template_global("audit_value")
-def audit_value(key: str, value) -> str:
-    """A recorded value as people read it: stage names translated, lists joined."""
-    if key == "stage" and isinstance(value, str):
-        return label("stage", value)
-    if key in ("role", "verification") and isinstance(value, str):
+def audit_value(key: str, value, names: AuditNames | None = None) -> str:
+    """A recorded value as people read it: stage names translated, references named, lists joined."""
+    if names is not None:
+        value = names.value(key, value)
+    if key in ("stage", "publication", "verification", "role") and isinstance(value, str):
         return label(key, value)
     if isinstance(value, bool):
         return str(_l("yes") if value else _l("no"))

@@ -16,13 +16,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from registry.auth.permissions import roles_required
+from registry.auth.permissions import can_view_introduction, roles_required
 from registry.dashboard import queries
 from registry.extensions import db
 from registry.models import (
     Capability,
     Company,
     Event,
+    Introduction,
     Project,
     ProjectParticipant,
     ProjectTask,
@@ -234,9 +235,14 @@ def render_detail(project: Project, stage_form: StageForm, task_form: TaskForm |
     if not stage_form.is_submitted():
         stage_form.stage.data = next_stage(project.stage)
     task_form = task_form or TaskForm(formdata=None).fill_choices()
+    introduction = db.session.scalar(
+        select(Introduction).where(Introduction.project_id == project.id)
+        .options(joinedload(Introduction.need), joinedload(Introduction.supplier)).limit(1))
     return render_template("projects/detail.html", project=project, stage_form=stage_form, stalled=is_stalled,
                            task_form=task_form, open_tasks=task_service.open_tasks(project),
-                           history=queries.entity_history("project", project.id))
+                           history=queries.entity_history("project", project.id), introduction=introduction,
+                           may_view_introduction=introduction is not None
+                           and can_view_introduction(current_user, introduction))
 
 
 def project_fields(form: ProjectForm) -> dict:

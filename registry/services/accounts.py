@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.extensions import db
 from registry.models import Company, User
+from registry.models.company import PENDING
 from registry.services import ServiceError, audit, mail, search
 from registry.services.companies import find_region
 from registry.translation import lazy_gettext as _l
@@ -67,26 +68,32 @@ def register_representative(*, email: str, password: str, inn: str, company_name
                      "If it was not you, nothing needs to be done.", email=owner.email,
                      login=link_for("auth.login"), reset=link_for("auth.request_reset")))
         return None
-    if company is None:
+    new_company = company is None
+    if new_company:
+        # Nobody has checked the firm yet: the public sees it once an official of its region publishes it.
         company = Company(inn=inn, name=company_name.strip(), region=found_region, verification="pending",
-                          source="registration")
+                          publication=PENDING)
         db.session.add(company)
         search.refresh_company(company)
         db.session.flush()
-        audit.record(None, "company.create", company, inn=inn, name=company.name, via="registration")
+        audit.record(None, "company.create", company, inn=inn, name=company.name, publication=PENDING)
     user = User(email=email, role="company", company=company, company_approved=False)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     audit.record(user, "user.register", user, company_id=company.id)
-    mail.send(user.email, _l("Your account in the registry"),
-              _l("Your account %(email)s is created. An official will confirm that you represent %(company)s; "
+    welcome = _l("Your account %(email)s is created. An official will confirm that you represent %(company)s; "
                  "until then you can log in and see the registry: %(login)s", email=email, company=company.name,
-                 login=link_for("auth.login")))
+                 login=link_for("auth.login"))
+    review = _l("%(company)s is new in the registry: the catalogue, the search and matching show it to others "
+                "once an official of its region has checked it.", company=company.name)
+    mail.send(user.email, _l("Your account in the registry"), f"{welcome} {review}" if new_company else welcome)
+    asks = _l("%(email)s asks to represent %(company)s (INN %(inn)s) in the registry.",
+              email=email, company=company.name, inn=inn)
+    desk = _l("The company is new: publish it or refuse it on your desk.")
     for official in officials_for(company):
         mail.send(official.email, _l("A company representative awaits approval"),
-                  _l("%(email)s asks to represent %(company)s (INN %(inn)s) in the registry.",
-                     email=email, company=company.name, inn=inn))
+                  f"{asks} {desk}" if new_company else asks)
     return user
 
 

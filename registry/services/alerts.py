@@ -83,8 +83,10 @@ def set_preferences(user: User, *, need_alerts: str | None = None, region_alerts
 
 
 def alert_matching_firms(need: Need) -> int:
-    """Records an alert for every firm newly scoring above the threshold and mails those who want it now."""
-    if need.status != "open":
+    """Records an alert for every firm newly scoring above the threshold and mails those who want it now.
+    A need of a firm the public may not see yet (awaiting moderation) alerts nobody: its turn comes when
+    the firm is published."""
+    if need.status != "open" or not need.company.is_public:
         return 0
     threshold = current_app.config["ALERT_MIN_SCORE"]
     alerted = set(db.session.scalars(select(NeedAlert.company_id).where(NeedAlert.need_id == need.id)))

@@ -4,6 +4,16 @@ from registry.extensions import db
 from registry.models import AuditEntry, utcnow
 
 
+def _blank_is_none(value):
+    return None if value is None or (isinstance(value, str) and not value.strip()) or value == [] else value
+
+
+def differs(old, new) -> bool:
+    """Whether a field really changes: an empty text, an empty list and no value at all are the same, so that
+    saving a form with an empty field records nothing («Сайт: —» is no change when there was no site)."""
+    return _blank_is_none(old) != _blank_is_none(new)
+
+
 def record(actor, action: str, entity, **changes) -> AuditEntry:
     """Appends an audit entry; `entity` is a model instance (flushed so it has an id) or None."""
     if entity is not None and getattr(entity, "id", None) is None:

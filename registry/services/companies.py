@@ -375,7 +375,7 @@ def _apply(company: Company, clean: dict, classify=None) -> dict:
     classify = classify or _classify_one
     changed = {}
     for key in ("inn", "ogrn", "name", "legal_form", "city", "description", "website", "employees", "region"):
-        if key in clean and getattr(company, key) != clean[key]:
+        if key in clean and audit.differs(getattr(company, key), clean[key]):
             setattr(company, key, clean[key])
             changed[key] = _describe({key: clean[key]})[key]
     if "okved" in clean:

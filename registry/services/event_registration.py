@@ -131,7 +131,7 @@ def configure_matchmaking(event: Event, data: dict, *, actor) -> Event:
 
 
 def _set(event: Event, key: str, value, changed: dict) -> None:
-    if getattr(event, key) != value:
+    if audit.differs(getattr(event, key), value):
         setattr(event, key, value)
         changed[key] = value
 

@@ -24,7 +24,7 @@ def save_event(data: dict, *, event: Event | None = None, companies=(), actor=No
         db.session.add(event)
     changed = {}
     for key in EVENT_FIELDS:
-        if key in data and getattr(event, key) != (data[key] if key != "title" else title):
+        if key in data and audit.differs(getattr(event, key), data[key] if key != "title" else title):
             setattr(event, key, data[key] if key != "title" else title)
             changed[key] = getattr(data[key], "id", data[key])
     people = [p for p in event.participants if p.company_id is None]

@@ -137,8 +137,7 @@ def start_project(introduction: Introduction, *, actor):
         direction=need.capabilities[0] if need.capabilities else None,
         stage="proposal",
         responsible=actor if actor.role == "official" else None,
-        source=f"introduction #{introduction.id}",
-        actor=actor,
+        actor=actor,  # no `source` note: the introduction itself (its project_id) says where the project came from
     )
     introduction.project = project
     introduction.status = "project"

@@ -55,7 +55,7 @@ def validate_need_data(data: dict, *, partial: bool = False, current_deadline: d
 def _apply(need: Need, clean: dict) -> dict:
     changed = {}
     for key in ("title", "text", "volume", "deadline"):
-        if key in clean and getattr(need, key) != clean[key]:
+        if key in clean and audit.differs(getattr(need, key), clean[key]):
             setattr(need, key, clean[key])
             changed[key] = clean[key]
     if "okved" in clean and need.okved_codes != clean["okved"]:

@@ -79,13 +79,13 @@ def update_project(project: Project, data: dict, *, actor=None) -> Project:
         if any(role not in PARTICIPANT_ROLES for _, role in wanted):
             raise ServiceError(_l("Unknown participant role."), "participants")
     for key in ("title", "description", "direction", "value_rub", "responsible", "source_event"):
-        if key in data and getattr(project, key) != data[key]:
+        if key in data and audit.differs(getattr(project, key), data[key]):
             setattr(project, key, data[key])
             changed[key] = getattr(data[key], "id", data[key])
     step = {key: data.get(key, getattr(project, key)) for key in ("next_step", "next_step_due")}
     step["next_step"] = (step["next_step"] or "").strip()
-    if (project.next_step, project.next_step_due) != (step["next_step"], step["next_step_due"]):
-        changed.update({key: value for key, value in step.items() if getattr(project, key) != value})
+    if any(audit.differs(getattr(project, key), value) for key, value in step.items()):
+        changed.update({key: value for key, value in step.items() if audit.differs(getattr(project, key), value)})
         tasks.put_next_step(project, step["next_step"], step["next_step_due"], actor=actor)
     if wanted is not None and [(p.company, p.role) for p in project.participants] != wanted:
         project.participants = [ProjectParticipant(company=company, role=role) for company, role in wanted]

@@ -105,7 +105,8 @@ def _group(rows) -> dict:
 
 
 def supplier_profiles(session: Session, ids) -> dict[int, SupplierProfile | None]:
-    """Profiles of the given companies, read as plain rows; None for a company that may not be offered."""
+    """Profiles of the given companies, read as plain rows; None for a company that may not be offered
+    (inactive, or not published: `Company.is_public`), so that it is no match, result or suggestion to others."""
     offers = _group(session.execute(
         select(CapabilityOffer.company_id, Capability.code, CapabilityOffer.text, CapabilityOffer.equipment,
                CapabilityOffer.certifications)
@@ -115,12 +116,12 @@ def supplier_profiles(session: Session, ids) -> dict[int, SupplierProfile | None
         select(CompanyOkved.company_id, CompanyOkved.okved_code).where(CompanyOkved.company_id.in_(ids))
         .order_by(CompanyOkved.is_main.desc(), CompanyOkved.okved_code)))
     rows = session.execute(
-        select(Company.id, Company.name, Company.verification, Company.active, Company.description,
+        select(Company.id, Company.name, Company.verification, Company.is_public.label("public"), Company.description,
                Region.iso_code, Region.inn_code, Region.name_ru, Region.name_en)
         .join(Region, Company.region_id == Region.id).where(Company.id.in_(ids)))
     profiles: dict[int, SupplierProfile | None] = dict.fromkeys(ids)
     for row in rows:
-        if not row.active:
+        if not row.public:
             continue
         profiles[row.id] = SupplierProfile(
             id=row.id, name=row.name, region_code=row.iso_code or row.inn_code, region_name_ru=row.name_ru,
@@ -134,7 +135,7 @@ def supplier_profiles(session: Session, ids) -> dict[int, SupplierProfile | None
 
 
 def need_profiles(session: Session, ids) -> dict[int, NeedProfile | None]:
-    """Profiles of the given needs; None for a need that is not open or whose company is inactive."""
+    """Profiles of the given needs; None for a need that is not open or whose company is not public."""
     nodes = _group(session.execute(
         select(need_capability.c.need_id, Capability.code)
         .join(Capability, need_capability.c.capability_id == Capability.id)
@@ -142,13 +143,13 @@ def need_profiles(session: Session, ids) -> dict[int, NeedProfile | None]:
     okveds = _group(session.execute(
         select(need_okved.c.need_id, need_okved.c.okved_code).where(need_okved.c.need_id.in_(ids))))
     rows = session.execute(
-        select(Need.id, Need.status, Need.company_id, Need.title, Need.text, Need.volume, Company.active,
+        select(Need.id, Need.status, Need.company_id, Need.title, Need.text, Need.volume, Company.is_public.label("public"),
                Region.iso_code, Region.inn_code, Region.name_ru, Region.name_en)
         .join(Company, Need.company_id == Company.id).join(Region, Company.region_id == Region.id)
         .where(Need.id.in_(ids)))
     profiles: dict[int, NeedProfile | None] = dict.fromkeys(ids)
     for row in rows:
-        if row.status != "open" or not row.active:
+        if row.status != "open" or not row.public:
             continue
         profiles[row.id] = NeedProfile(
             id=row.id, company_id=row.company_id, title=row.title, text=" ".join(filter(None, (row.text, row.volume))),
@@ -232,7 +233,7 @@ def reindex_all(session: Session, analyzer: Analyzer) -> dict[str, int]:
     """Rebuilds every document from scratch (after a taxonomy change, or for rows loaded in bulk)."""
     for model in (RetrievalPosting, RetrievalDocument, RetrievalStat):
         session.execute(delete(model))
-    company_ids = list(session.scalars(select(Company.id).where(Company.active.is_(True))))
+    company_ids = list(session.scalars(select(Company.id).where(Company.is_public)))
     need_ids = list(session.scalars(select(Need.id).where(Need.status == "open")))
     index_companies(session, analyzer, company_ids)
     index_needs(session, analyzer, need_ids)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from registry.auth.permissions import can_view_introduction, roles_required
+from registry.catalog.views import submitted_and_valid
 from registry.dashboard import queries
 from registry.extensions import db
 from registry.models import (
@@ -108,7 +109,7 @@ def create():
         form.responsible.data = current_user.id if current_user.role == "official" else None
         if request.args.get("event", "").isdigit():
             form.source_event.data = int(request.args["event"])
-    if form.validate_on_submit():
+    if submitted_and_valid(form, lambda: project_service.parse_value(form.value_rub.data)):
         try:
             project = project_service.create_project(
                 title=form.title.data, participants=form.participants(), actor=current_user,
@@ -141,7 +142,7 @@ def edit(project_id: int):
         form.value_rub.data = "" if project.value_rub is None else str(project.value_rub)
         for role, field in (("supplier", form.suppliers), ("customer", form.customers), ("partner", form.partners)):
             field.data = company_lines(p.company for p in project.participants if p.role == role)
-    if form.validate_on_submit():
+    if submitted_and_valid(form, lambda: project_service.parse_value(form.value_rub.data)):
         try:
             project_service.update_project(
                 project, {"title": form.title.data, "participants": form.participants(), **project_fields(form)},

@@ -60,7 +60,7 @@ def test_an_administrator_sees_everything_in_words(client, db, login):
     login(admin)
     page = client.get("/auth/audit").get_data(as_text=True)
     assert "mordovia-company" in page and "ulyanovsk-company" in page
-    assert "Роль или доступ пользователя изменены" in page and "Сотрудник органа власти" in page  # no codes
+    assert "Пользователь изменён" in page and "Сотрудник органа власти" in page  # no codes
     assert "user.update" not in page
 
 

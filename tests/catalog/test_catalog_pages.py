@@ -133,13 +133,12 @@ def test_the_catalogue_speaks_english_on_switch(client, db):
     assert "Republic of Mordovia" in html and "Volga Federal District" in html
 
 
-def test_a_page_past_the_last_shows_the_last_page_and_never_found_and_not_found_together(client, db):
-    from flask import current_app
-
+def test_a_page_past_the_last_shows_the_last_page_and_never_found_and_not_found_together(client, db, app,
+                                                                                          monkeypatch):
     for number in range(3):
         make_company(name=f"ООО «Страница {number}»")
     db.session.commit()
-    current_app.config["PER_PAGE"] = 2
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
     page = client.get("/catalog/?page=999").get_data(as_text=True)
     assert "3 предприятия" in page
     assert "ни одного" not in page.lower() and "не найдено" not in page.lower()

@@ -152,6 +152,18 @@ def test_unknown_participant_is_refused_in_russian_and_nothing_is_created(client
     assert db.session.scalar(select(func.count(Project.id))) == 0
 
 
+def test_every_problem_of_the_project_form_shows_at_once(client, db, login):
+    """An unknown participant (the form's check) and a negative value (the service's) in one answer."""
+    login(make_user("official"))
+    db.session.commit()
+    response = client.post("/projects/new", data={"title": "Призрак", "stage": "proposal", "suppliers": "7300000000",
+                                                  "value_rub": "-100"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Не найдено предприятие" in page and "Стоимость не может быть отрицательной" in page
+    assert db.session.scalar(select(func.count(Project.id))) == 0
+
+
 def test_editing_a_project_is_kept_in_its_history(client, db, login):
     login(make_user("official", email="editor@example.org"))
     project = two_region_project(title="Старое название")

@@ -117,6 +117,7 @@ UNSCHEDULED_LABELS = {
     "firm_full": _l("one of the firms has no free slot left"),
     "no_room": _l("no room left: more or more important meetings fill the slots both firms are free"),
     "removed": _l("taken out of the schedule by hand"),
+    "not_scheduled": _l("the schedule has not been built since it was accepted"),
 }
 
 ALL_LABELS = {

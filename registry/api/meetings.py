@@ -88,7 +88,8 @@ class PlacedSchema(Schema):
 
 class UnscheduledSchema(Schema):
     id = fields.Int()
-    reason = fields.Str(metadata={"description": "same_firm, no_common_slot, firm_full, no_room or removed"})
+    reason = fields.Str(metadata={"description": "same_firm, no_common_slot, firm_full, no_room, removed, or "
+                                                           "not_scheduled (accepted since the schedule was built)"})
     reason_text = fields.Str(metadata={"description": "the reason in the caller's language"})
 
 
@@ -127,8 +128,9 @@ def schedule_of(event: Event) -> dict:
         "tables": event.tables,
         "meetings": [{"id": m.id, "requester_id": m.requester_id, "invitee_id": m.invitee_id, "slot": m.slot,
                       "table": m.table_number} for m in accepted if m.slot is not None],
-        "unscheduled": [{"id": m.id, "reason": m.unscheduled_reason or "no_room",
-                         "reason_text": str(UNSCHEDULED_LABELS.get(m.unscheduled_reason or "no_room", ""))}
+        # Accepted after the schedule was built: it has no reason yet, and saying "no room" would be untrue.
+        "unscheduled": [{"id": m.id, "reason": m.unscheduled_reason or "not_scheduled",
+                         "reason_text": str(UNSCHEDULED_LABELS[m.unscheduled_reason or "not_scheduled"])}
                         for m in accepted if m.slot is None and event.scheduled_at is not None],
         "upper_bound": event.schedule_upper_bound,
         "scheduled_at": event.scheduled_at,

@@ -101,8 +101,7 @@ def grid(event: Event) -> Grid:
 
 
 def unscheduled_reason(meeting: EventMeeting) -> str:
-    return label("unscheduled", meeting.unscheduled_reason) if meeting.unscheduled_reason else \
-        _("the schedule has not been built since it was accepted")
+    return label("unscheduled", meeting.unscheduled_reason or "not_scheduled")
 
 
 # --- What an event yielded -----------------------------------------------------------------------

@@ -93,3 +93,14 @@ def test_a_move_that_breaks_a_rule_is_a_422_with_the_reason(client, db):
     response = client.post(f"{url}/meetings/{second['id']}/move", json={"slot": free, "table": 2},
                            headers=tokens["official"])
     assert response.status_code == 200 and (response.json["slot"], response.json["table"]) == (free, 2)
+
+
+def test_a_meeting_accepted_after_the_schedule_was_built_says_so_not_that_there_is_no_room(client, db):
+    event, (uly, mo, third), tokens = setup(db)
+    url = f"/api/v1/events/{event.id}"
+    client.post(f"{url}/meetings", json={"requester_id": uly.id, "invitee_id": mo.id}, headers=tokens["official"])
+    client.post(f"{url}/schedule", headers=tokens["official"])
+    late = client.post(f"{url}/meetings", json={"requester_id": mo.id, "invitee_id": third.id},
+                       headers=tokens["official"]).json
+    [left] = client.get(f"{url}/schedule").json["unscheduled"]
+    assert left["id"] == late["id"] and left["reason"] == "not_scheduled" and left["reason_text"]
